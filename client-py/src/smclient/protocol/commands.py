@@ -168,15 +168,15 @@ def lookup(name: str) -> CommandSpec | None:
 # docs/internals/replication.md. Kept in the table so dispatch, docs and tests see them.
 REPLICATION_COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
-        "RSNAP", 1, 1, "Start of a full snapshot at a primary journal position.",
-        "RSNAP <position>", roles=Role.REPLICA, internal=True,
+        "RSNAP", 2, 2, "Start of a full snapshot at a primary journal position.",
+        "RSNAP <position> <history-id>", roles=Role.REPLICA, internal=True,
     ),
     CommandSpec(
         "RSNAPEND", 1, 1, "End of a full snapshot.", "RSNAPEND <position>",
         roles=Role.REPLICA, internal=True,
     ),
     CommandSpec(
-        "RSET", 4, None, "One replicated record: a value (or, with op D, a tombstone).",
+        "RSET", 3, None, "One replicated record: a value at a version.",
         "RSET <position> <version> <key> <value>", roles=Role.REPLICA, write=True,
         internal=True,
     ),

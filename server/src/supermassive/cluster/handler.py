@@ -1,0 +1,115 @@
+"""The cluster's client-facing command handler (the :class:`~supermassive.net.server.Handler`).
+
+Every line is validated completely (:mod:`~supermassive.cluster.request`) before anything is
+sent to a member. ``PING``, ``QUIT``, ``AUTH`` and every validation error are answered at once.
+
+Ordering on one pipelining connection: a write (PUT, DEL, INCR, DECR, RCNF) is returned as a
+lazy coroutine, so the connection layer runs it only after every earlier reply is ready; a read
+(GET, REGX, STAT) arriving while no write is queued is started at once as a task, so the
+independent reads of one connection fan out concurrently. A read queued behind a write is lazy
+too, so it sees that write (``protocol.md`` section 2).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+
+from supermassive.cluster.auth import Credentials
+from supermassive.cluster.request import Request, parse_request
+from supermassive.cluster.service import Cluster
+from supermassive.net.server import Reply, Session
+
+log = logging.getLogger("supermassive.cluster")
+
+OK_PONG = b"OK PONG\r\n"
+OK_BYE = b"OK see ya later\r\n"
+OK_AUTH = b"OK authenticated\r\n"
+ERR_ALREADY = b"ERR already authenticated\r\n"
+ERR_CREDENTIALS = b"ERR invalid credentials\r\n"
+ERR_INTERNAL = b"ERR internal error\r\n"
+
+
+class ClusterHandler:
+    """Answers client commands at the cluster."""
+
+    def __init__(self, cluster: Cluster, credentials: Credentials | None) -> None:
+        self.cluster = cluster
+        self.credentials = credentials
+        self.local = credentials is None
+        self._slots = asyncio.Semaphore(cluster.config.max_concurrent_requests)
+
+    # ---- Handler protocol
+    def handle(self, session: Session, line: bytes) -> Reply:
+        """Validate one line; answer it now, or with an awaitable that does the fan-out."""
+        self.cluster.counters.ops += 1
+        req = parse_request(line, session.authenticated or self.local)
+        if isinstance(req, bytes):
+            return req
+        name = req.name
+        if name == "PING":
+            return OK_PONG
+        if name == "QUIT":
+            session.closing = True
+            return OK_BYE
+        if name == "AUTH":
+            return self._auth(session, req.value)
+        if req.is_write:
+            session.pending_writes += 1
+            return self._write(session, req)
+        if session.pending_writes == 0:
+            return asyncio.ensure_future(self._run(req))
+        return self._run(req)
+
+    def flush(self) -> None:
+        """Nothing is buffered at the cluster."""
+
+    def session_closed(self, session: Session) -> None:
+        """Nothing per connection to release."""
+
+    # ---- commands
+    def _auth(self, session: Session, token: bytes) -> bytes:
+        if self.local or self.credentials is None:
+            session.authenticated = True
+            return OK_AUTH
+        if session.authenticated:
+            return ERR_ALREADY
+        if self.credentials.check(token):
+            session.authenticated = True
+            return OK_AUTH
+        log.warning("AUTH with invalid credentials from %s", session.peer)
+        return ERR_CREDENTIALS
+
+    async def _write(self, session: Session, req: Request) -> bytes:
+        try:
+            return await self._run(req)
+        finally:
+            session.pending_writes -= 1
+
+    async def _run(self, req: Request) -> bytes:
+        async with self._slots:
+            try:
+                return await self._dispatch(req)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("%s failed", req.name)
+                return ERR_INTERNAL
+
+    def _dispatch(self, req: Request) -> Awaitable[bytes]:
+        router = self.cluster.router
+        name = req.name
+        if name == "GET":
+            return router.get(req.key)
+        if name == "PUT":
+            return router.put(req.key, req.value)
+        if name == "DEL":
+            return router.delete(req.key)
+        if name in ("INCR", "DECR"):
+            return router.incr(req.key, req.delta)
+        if name == "REGX":
+            return router.regx(req.key, req.offset, req.limit)
+        if name == "STAT":
+            return self.cluster.stat()
+        return self.cluster.reload()

@@ -1,0 +1,162 @@
+"""One pipelined connection from the cluster to a member (an ``asyncio.Protocol``).
+
+Requests are written as soon as they are made; each leaves a waiter ``(future, multi,
+deadline)`` in a FIFO, and replies, parsed by the sans-I/O :class:`ReplyReader`, resolve the
+waiters in order. Many requests are in flight at once and nothing is locked per request.
+
+A waiter whose caller went away (cancelled) still consumes its reply, so a reply is never
+handed to the next request. One timer watches the oldest waiter's deadline: when it passes,
+the connection is closed (its later replies would be out of step) and every in-flight request
+fails with :class:`LinkTimeout`. A peer closing the connection, or sending a reply nobody asked
+for, fails them with :class:`LinkLost`. The owner (:class:`~supermassive.cluster.member.Member`)
+hears about every close through ``on_close`` and marks the member down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Callable
+from typing import cast
+
+from smclient.protocol import LineTooLong, ReplyReader
+from supermassive.cluster.errors import LinkError, LinkLost, LinkTimeout, MemberDown
+
+log = logging.getLogger("supermassive.cluster.link")
+
+LinkReply = bytes | list[bytes]
+"""A single-line reply, or a multi-line reply (header first)."""
+
+CloseCallback = Callable[["LinkConnection", LinkError], None]
+
+
+class LinkConnection(asyncio.Protocol):
+    """A connection to one member, carrying many requests at once."""
+
+    def __init__(
+        self, address: str, *, max_line_bytes: int, write_timeout_s: float,
+        on_close: CloseCallback | None = None,
+    ) -> None:
+        self.address = address
+        self.on_close = on_close
+        self._reader = ReplyReader(max_line_bytes)
+        self._waiters: deque[tuple[asyncio.Future[LinkReply], bool, float]] = deque()
+        self._transport: asyncio.Transport | None = None
+        self._loop = asyncio.get_running_loop()
+        self._timer: asyncio.TimerHandle | None = None
+        self._write_timer: asyncio.TimerHandle | None = None
+        self._write_timeout_s = write_timeout_s
+        self._error: LinkError | None = None
+
+    # ---- state
+    @property
+    def open(self) -> bool:
+        """Whether requests can be sent."""
+        return self._transport is not None and self._error is None
+
+    @property
+    def in_flight(self) -> int:
+        """Requests sent and not answered yet."""
+        return len(self._waiters)
+
+    # ---- asyncio callbacks
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # uvloop's transports are not asyncio.Transport subclasses: no isinstance check here.
+        self._transport = cast(asyncio.Transport, transport)
+
+    def data_received(self, data: bytes) -> None:
+        reader = self._reader
+        try:
+            reader.feed(data)
+        except LineTooLong:
+            self.fail(LinkLost(self.address, "reply line too long"))
+            return
+        waiters = self._waiters
+        while waiters:
+            fut, multi, _ = waiters[0]
+            reply = reader.pop(multi)
+            if reply is None:
+                break
+            waiters.popleft()
+            if not fut.done():
+                fut.set_result(reply)
+        if not waiters and reader.buffered_lines:
+            self.fail(LinkLost(self.address, "unexpected reply from the member"))
+
+    def eof_received(self) -> bool:
+        self.fail(LinkLost(self.address, "connection closed by the member"))
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        reason = f"connection lost: {exc}" if exc else "connection closed by the member"
+        self.fail(LinkLost(self.address, reason))
+
+    def pause_writing(self) -> None:
+        if self._write_timer is None:
+            self._write_timer = self._loop.call_later(self._write_timeout_s, self._write_stuck)
+
+    def resume_writing(self) -> None:
+        if self._write_timer is not None:
+            self._write_timer.cancel()
+            self._write_timer = None
+
+    # ---- requests
+    def request(self, line: bytes, multi: bool, timeout_s: float) -> asyncio.Future[LinkReply]:
+        """Send ``line`` (no CRLF); the future resolves with its reply or a :class:`LinkError`.
+
+        Raises :class:`MemberDown` at once (nothing sent) when the connection is not open.
+        """
+        transport = self._transport
+        if transport is None or self._error is not None:
+            raise MemberDown(self.address, "connection not open")
+        fut: asyncio.Future[LinkReply] = self._loop.create_future()
+        transport.write(line + b"\r\n")
+        deadline = self._loop.time() + timeout_s
+        self._waiters.append((fut, multi, deadline))
+        if self._timer is None:
+            self._timer = self._loop.call_at(deadline, self._check_deadline)
+        return fut
+
+    def _check_deadline(self) -> None:
+        self._timer = None
+        if not self._waiters:
+            return
+        deadline = self._waiters[0][2]
+        if deadline <= self._loop.time():
+            self.fail(LinkTimeout(self.address, "no reply within the read timeout"))
+        else:
+            self._timer = self._loop.call_at(deadline, self._check_deadline)
+
+    def _write_stuck(self) -> None:
+        self._write_timer = None
+        self.fail(LinkTimeout(self.address, "could not send within the write timeout"))
+
+    # ---- closing
+    def fail(self, error: LinkError) -> None:
+        """Close the connection and fail every in-flight request with ``error`` (idempotent)."""
+        if self._error is not None:
+            return
+        self._error = error
+        for timer in (self._timer, self._write_timer):
+            if timer is not None:
+                timer.cancel()
+        self._timer = self._write_timer = None
+        waiters = self._waiters
+        while waiters:
+            fut = waiters.popleft()[0]
+            if not fut.done():
+                fut.set_exception(error)
+                fut.exception()  # a caller that went away must not log "never retrieved"
+        if self._transport is not None:
+            self._transport.abort()
+        callback, self.on_close = self.on_close, None
+        if callback is not None:
+            try:
+                callback(self, error)
+            except Exception:  # pragma: no cover - defensive
+                log.exception("link close callback failed")
+
+    def close(self, reason: str = "closed by the cluster") -> None:
+        """Close on purpose; in-flight requests fail with :class:`LinkLost`."""
+        self.fail(LinkLost(self.address, reason))

@@ -1,0 +1,240 @@
+"""The data commands at the cluster: where each one goes and how the answers combine.
+
+* PUT: one primary, chosen by the round robin; the next one is tried only when the write
+  certainly did not happen (the member was down or refused it for memory). A write that left
+  and got no answer is indeterminate: ``ERR timeout ...``, never resent elsewhere.
+* GET / REGX: every shard in parallel (:mod:`~supermassive.cluster.fanout`); the highest
+  version wins; live losers are repaired in the background.
+* DEL: a tombstone at a new version on every primary that is up; a down primary's replicas are
+  read to learn whether a live value existed there.
+* INCR / DECR: read the winner, then a conditional ``VINCR`` on the winner's primary, retried
+  on ``ERR conflict``; losers are repaired against the new version.
+
+Writes of one key are ordered by :class:`~supermassive.cluster.keyorder.KeyOrder`; every write
+is stamped by the cluster's :class:`~supermassive.versions.HybridClock`, which also observes
+every version read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+from supermassive.cluster.errors import LinkError
+from supermassive.cluster.fanout import ask_all, ask_replicas, collect
+from supermassive.cluster.keyorder import KeyOrder
+from supermassive.cluster.link import LinkReply
+from supermassive.cluster.member import Member
+from supermassive.cluster.membership import PRIMARY
+from supermassive.cluster.merge import (
+    BadReply,
+    Copy,
+    Loser,
+    Resolution,
+    merge_regx,
+    page,
+    parse_vget,
+    parse_vregx,
+    resolve,
+)
+from supermassive.cluster.repair import Repairs
+from supermassive.cluster.rotation import RoundRobin
+from supermassive.cluster.topology import Shard, Topology
+from supermassive.roles.data import multi_reply
+from supermassive.versions import HybridClock
+
+log = logging.getLogger("supermassive.cluster")
+
+OK_WRITTEN = b"OK key-value written"
+OK_DELETED = b"OK key-value deleted"
+NOT_FOUND = b"ERR key-value not found"
+ERR_OOM = b"ERR out of memory"
+ERR_CONFLICT = b"ERR conflict"
+R_NOT_FOUND = NOT_FOUND + b"\r\n"
+R_NO_PRIMARY = b"ERR no primary nodes available\r\n"
+INCR_ATTEMPTS = 5
+
+
+def timeout_reply(error: LinkError) -> bytes:
+    """``ERR timeout: ...`` for a write whose outcome is unknown (indeterminate)."""
+    return (b"ERR timeout: " + error.address.encode() + b": " + error.reason.encode()
+            + b"; the write may or may not have been applied\r\n")
+
+
+def unavailable_reply(shards: Sequence[Shard]) -> bytes:
+    """``ERR unavailable: <addr>`` naming the first shard nobody could answer for."""
+    return (b"ERR unavailable: " + shards[0].primary.address.encode()
+            + b" (neither the primary nor a replica answered)\r\n")
+
+
+def _line(reply: LinkReply) -> bytes:
+    return reply if isinstance(reply, bytes) else reply[0]
+
+
+class Router:
+    """Runs the data commands against the current topology."""
+
+    def __init__(self, topology: Topology, clock: HybridClock, repairs: Repairs) -> None:
+        self.topology = topology
+        self.clock = clock
+        self.repairs = repairs
+        self.rotation = RoundRobin()
+        self.order = KeyOrder()
+
+    # ---- reads
+    async def _read_key(self, key: bytes) -> tuple[Resolution[Member], list[Shard]]:
+        answers = await ask_all(self.topology.shards, b"VGET " + key)
+        parsed, unavailable = collect(answers, _parse_vget)
+        copies = [(m, c) for m, c in parsed if c is not None]
+        res = resolve(key, copies)
+        if res.winner is not None:
+            self.clock.observe(res.winner.version)
+        return res, unavailable
+
+    async def get(self, key: bytes) -> bytes:
+        """GET: the highest version across the shards."""
+        if not self.topology.shards:
+            return R_NO_PRIMARY
+        res, unavailable = await self._read_key(key)
+        self.repairs.submit(res.losers)
+        if res.value is not None:
+            return b"OK " + key + b" " + res.value + b"\r\n"
+        return unavailable_reply(unavailable) if unavailable else R_NOT_FOUND
+
+    async def regx(self, pattern: bytes, offset: int, limit: int | None) -> bytes:
+        """REGX: every shard's matches merged by version, sorted, then paged."""
+        if not self.topology.shards:
+            return R_NO_PRIMARY
+        answers = await ask_all(self.topology.shards, b"VREGX " + pattern, multi=True)
+        parsed, unavailable = collect(answers, parse_vregx)
+        if unavailable:
+            return unavailable_reply(unavailable)
+        highest = max((c.version for _, found in parsed for c in found.values()), default=0)
+        self.clock.observe(highest)
+        live, losers = merge_regx(parsed)
+        self.repairs.submit(losers)
+        return multi_reply(page(live, offset, limit))
+
+    # ---- writes
+    async def put(self, key: bytes, value: bytes) -> bytes:
+        """PUT: one primary by round robin; fail over only when the write surely did not land."""
+        primaries = self.topology.primaries
+        if not primaries:
+            return R_NO_PRIMARY
+        async with self.order.hold(key):
+            line = b"VPUT %d %s %s" % (self.clock.now(), key, value)
+            refused: bytes | None = None
+            for member in self.rotation.order(primaries, _is_up):
+                try:
+                    reply = _line(await member.request(line))
+                except LinkError as exc:
+                    if exc.sent:
+                        return timeout_reply(exc)
+                    continue
+                if reply == OK_WRITTEN:
+                    return reply + b"\r\n"
+                if reply.startswith(ERR_OOM):
+                    refused = reply
+                    continue
+                return reply + b"\r\n"
+            return refused + b"\r\n" if refused is not None else R_NO_PRIMARY
+
+    async def delete(self, key: bytes) -> bytes:
+        """DEL: a tombstone everywhere; ``OK`` when a live value existed anywhere."""
+        shards = self.topology.shards
+        if not shards:
+            return R_NO_PRIMARY
+        async with self.order.hold(key):
+            version = self.clock.now()
+            line = b"VDEL %d %s" % (version, key)
+            sent: list[tuple[Shard, asyncio.Future[LinkReply] | None]] = []
+            for shard in shards:
+                try:
+                    sent.append((shard, shard.primary.request(line)))
+                except LinkError:
+                    sent.append((shard, None))
+            if all(fut is None for _, fut in sent):
+                return R_NO_PRIMARY
+            deleted, unknown, other, unseen = await self._await_deletes(sent)
+            if not deleted and unseen:
+                deleted = await self._live_on_replicas(unseen, key, version)
+        if deleted:
+            return OK_DELETED + b"\r\n"
+        if unknown is not None:
+            return timeout_reply(unknown)
+        return (other or NOT_FOUND) + b"\r\n"
+
+    async def _await_deletes(
+        self, sent: list[tuple[Shard, asyncio.Future[LinkReply] | None]]
+    ) -> tuple[bool, LinkError | None, bytes | None, list[Shard]]:
+        deleted = False
+        unknown: LinkError | None = None
+        other: bytes | None = None
+        unseen: list[Shard] = []
+        for shard, fut in sent:
+            if fut is None:
+                unseen.append(shard)
+                continue
+            try:
+                reply = _line(await fut)
+            except LinkError as exc:
+                if exc.sent:
+                    unknown = unknown or exc
+                else:
+                    unseen.append(shard)
+                continue
+            if reply == OK_DELETED:
+                deleted = True
+            elif reply != NOT_FOUND:
+                other = other or reply
+                log.warning("VDEL on %s: %r", shard.primary.address, reply[:200])
+        return deleted, unknown, other, unseen
+
+    async def _live_on_replicas(self, shards: list[Shard], key: bytes, version: int) -> bool:
+        """Whether a down primary's replicas hold a live copy older than the tombstone."""
+        parsed, _ = collect(await ask_replicas(shards, b"VGET " + key), _parse_vget)
+        return any(c is not None and c.live and c.version < version for _, c in parsed)
+
+    async def incr(self, key: bytes, delta: bytes) -> bytes:
+        """INCR/DECR (``delta`` is signed): applied to the winning copy, at a new version."""
+        if not self.topology.shards:
+            return R_NO_PRIMARY
+        async with self.order.hold(key):
+            for _ in range(INCR_ATTEMPTS):
+                res, unavailable = await self._read_key(key)
+                if res.value is None or res.winner is None or res.source is None:
+                    return unavailable_reply(unavailable) if unavailable else R_NOT_FOUND
+                target = res.source
+                if target.kind != PRIMARY:
+                    holder = [s for s in self.topology.shards if target in s.replicas]
+                    return unavailable_reply(holder or unavailable)
+                new = self.clock.now()
+                line = b"VINCR %d %d %s %s" % (new, res.winner.version, key, delta)
+                try:
+                    reply = _line(await target.request(line))
+                except LinkError as exc:
+                    if exc.sent:
+                        return timeout_reply(exc)
+                    continue
+                if reply == ERR_CONFLICT:
+                    continue
+                if reply.startswith(b"OK "):
+                    self.repairs.submit(_rewin(res, new))
+                return reply + b"\r\n"
+        return b"ERR conflict: the value kept changing; try again\r\n"
+
+
+def _is_up(member: Member) -> bool:
+    return member.up
+
+
+def _parse_vget(reply: LinkReply) -> Copy | None:
+    if not isinstance(reply, bytes):
+        raise BadReply("multi-line reply to VGET")
+    return parse_vget(reply)
+
+
+def _rewin(res: Resolution[Member], new: int) -> list[Loser[Member]]:
+    """The losers of ``res`` re-targeted at the INCR's new version."""
+    return [Loser(loser.source, loser.key, loser.losing, new) for loser in res.losers]

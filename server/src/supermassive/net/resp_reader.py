@@ -1,0 +1,257 @@
+"""Sans-I/O RESP2 request readers: a pure-Python state machine and a hiredis-backed one.
+
+Both take bytes with :meth:`feed` and hand out complete commands with :meth:`get`, each an
+argument list ``list[bytes]`` (``[b"SET", b"k", b"v"]``), or ``None`` when no complete command
+is buffered. A request is an array of bulk strings (``*N\\r\\n$len\\r\\n...\\r\\n``); ``*0``
+and ``*-1`` are skipped, as Redis does. Malformed input, or input over a limit, raises
+:class:`RespError`; the connection then answers ``-ERR Protocol error: <reason>`` and closes.
+
+Limits (both readers):
+
+* ``max_args``: arguments per command (default 1,048,576, Redis's limit);
+* ``max_bulk_bytes``: bytes of one argument *and* of all arguments of one command together
+  (the server passes ``max-line-bytes``: a RESP command becomes one native line).
+
+The implementation is chosen once, at import: hiredis's ``Reader`` when installed, the pure
+reader otherwise; ``SUPERMASSIVE_RESP_READER=python|hiredis`` forces one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Protocol
+
+DEFAULT_MAX_ARGS = 1024 * 1024
+DEFAULT_MAX_BULK_BYTES = 16 * 1024 * 1024
+_MAX_HEADER_BYTES = 32  # "*<count>" / "$<length>" lines are short; longer without CRLF is junk
+
+
+class RespError(Exception):
+    """The client sent something that is not a valid RESP2 request (or is over a limit)."""
+
+
+class RespReader(Protocol):
+    """What the connection layer needs from a RESP request reader."""
+
+    def feed(self, data: bytes) -> None:
+        """Add received bytes. May raise :class:`RespError`."""
+
+    def get(self) -> list[bytes] | None:
+        """Return the next complete command, or ``None``. Raises :class:`RespError`."""
+
+
+class PythonRespReader:
+    """A resumable RESP2 request parser (named states: count, bulk header, bulk body).
+
+    >>> r = PythonRespReader()
+    >>> r.feed(b"*2\\r\\n$3\\r\\nGET\\r\\n$1\\r\\nk\\r\\n*1\\r\\n$4\\r\\nPI")
+    >>> r.get(), r.get()
+    ([b'GET', b'k'], None)
+    >>> r.feed(b"NG\\r\\n")
+    >>> r.get()
+    [b'PING']
+    """
+
+    __slots__ = ("_args", "_buf", "_left", "_pos", "_total", "max_args", "max_bulk_bytes")
+
+    def __init__(
+        self, max_bulk_bytes: int = DEFAULT_MAX_BULK_BYTES, max_args: int = DEFAULT_MAX_ARGS
+    ) -> None:
+        self.max_bulk_bytes = max_bulk_bytes
+        self.max_args = max_args
+        self._buf = bytearray()
+        self._pos = 0  # start of unparsed bytes in _buf
+        self._args: list[bytes] = []  # arguments of the command being read
+        self._left = 0  # arguments still to read; 0: expecting a "*N" header
+        self._total = 0  # bytes of arguments read so far for this command
+
+    def feed(self, data: bytes) -> None:
+        """Add received bytes."""
+        buf = self._buf
+        if self._pos and self._pos == len(buf):
+            buf.clear()
+            self._pos = 0
+        elif self._pos > 65536 and self._pos * 2 > len(buf):
+            del buf[: self._pos]
+            self._pos = 0
+        buf += data
+
+    def _header(self, kind: int) -> int | None:
+        """Parse a ``*N``/``$N`` line at the current position; ``None`` if incomplete."""
+        buf = self._buf
+        pos = self._pos
+        end = buf.find(b"\r\n", pos, pos + _MAX_HEADER_BYTES)
+        if end < 0:
+            if len(buf) - pos >= _MAX_HEADER_BYTES:
+                what = "mbulk" if kind == 42 else "bulk"
+                raise RespError(f"too big {what} count string")
+            if len(buf) > pos and buf[pos] != kind:
+                self._unexpected(kind)
+            return None
+        if buf[pos] != kind:
+            self._unexpected(kind)
+        digits = buf[pos + 1 : end]
+        if digits.isdigit():
+            value = int(digits)
+        elif digits[:1] == b"-" and digits[1:].isdigit() and kind == 42:
+            value = -1
+        else:
+            raise RespError("invalid multibulk length" if kind == 42 else "invalid bulk length")
+        self._pos = end + 2
+        return value
+
+    def _unexpected(self, kind: int) -> None:
+        got = chr(self._buf[self._pos])
+        raise RespError(f"expected '{chr(kind)}', got {got!r}")
+
+    def get(self) -> list[bytes] | None:
+        """Return the next complete command, or ``None`` if none is buffered yet."""
+        buf = self._buf
+        while True:
+            if self._left == 0:
+                if self._pos >= len(buf):
+                    return None
+                count = self._header(42)  # '*'
+                if count is None:
+                    return None
+                if count <= 0:
+                    continue  # "*0" and "*-1" are no command
+                if count > self.max_args:
+                    raise RespError("invalid multibulk length")
+                self._left = count
+                self._total = 0
+            while self._left:
+                start = self._pos
+                length = self._header(36)  # '$'
+                if length is None:
+                    return None
+                total = self._total + length
+                if length > self.max_bulk_bytes or total > self.max_bulk_bytes:
+                    raise RespError("invalid bulk length" if length > self.max_bulk_bytes
+                                    else "command too big")
+                body = self._pos
+                if len(buf) < body + length + 2:
+                    self._pos = start  # re-read this header when the body has arrived
+                    return None
+                if buf[body + length : body + length + 2] != b"\r\n":
+                    raise RespError("expected CRLF after bulk string")
+                self._args.append(bytes(buf[body : body + length]))
+                self._pos = body + length + 2
+                self._total = total
+                self._left -= 1
+            args = self._args
+            self._args = []
+            return args
+
+
+# A large array header at a line start. hiredis allocates the whole list when it reads the
+# header, so a count over the limit is refused before hiredis sees it, and so are many large
+# headers sent ahead of the arguments they announce (nested arrays, never valid here).
+_BIG_COUNT = re.compile(rb"\n\*([0-9]{5,})\r")
+_BIG = 10000
+_INCOMPLETE = object()
+_MIN_ARG_BYTES = 6  # "$0\r\n\r\n"
+
+
+class HiredisRespReader:
+    """The same contract on top of ``hiredis.Reader`` (the C parser from redis/hiredis).
+
+    hiredis parses RESP3 types too and does not tell a simple string from a bulk string, so it
+    also accepts arrays whose elements are simple strings (``*1\\r\\n+PING\\r\\n``); anything
+    that does not come out as a list of ``bytes`` is refused.
+    """
+
+    __slots__ = ("_big", "_reader", "_tail", "_unparsed", "max_args", "max_bulk_bytes")
+
+    def __init__(
+        self, max_bulk_bytes: int = DEFAULT_MAX_BULK_BYTES, max_args: int = DEFAULT_MAX_ARGS
+    ) -> None:
+        import hiredis
+
+        self.max_bulk_bytes = max_bulk_bytes
+        self.max_args = max_args
+        self._reader = hiredis.Reader(protocolError=RespError, notEnoughData=_INCOMPLETE)
+        self._tail = b"\n"  # last bytes fed, so a header split across feeds is still seen
+        self._unparsed = 0  # bytes fed since a command last came out
+        self._big = 0  # large array headers fed and not yet returned as commands
+
+    def feed(self, data: bytes) -> None:
+        """Add received bytes. Raises :class:`RespError` for an oversized array header."""
+        self._unparsed += len(data)
+        if b"*" in data or b"*" in self._tail:
+            window = self._tail + data
+            seen = len(self._tail)
+            for match in _BIG_COUNT.finditer(window):
+                if match.end() <= seen:
+                    continue  # counted when it arrived
+                count = int(match.group(1))
+                if count > self.max_args:
+                    raise RespError("invalid multibulk length")
+                if count >= _BIG:
+                    self._big += 1
+            if self._big > 1 + self._unparsed // (_BIG * _MIN_ARG_BYTES):
+                raise RespError("invalid multibulk length (nested or oversized arrays)")
+        keep = _MAX_HEADER_BYTES + 2
+        self._tail = data[-keep:] if len(data) >= keep else (self._tail + data)[-keep:]
+        # Bound memory: a command may hold max_bulk_bytes of arguments plus framing.
+        if self._unparsed > 2 * self.max_bulk_bytes + 65536:
+            raise RespError("command too big")
+        self._reader.feed(data)
+
+    def get(self) -> list[bytes] | None:
+        """Return the next complete command, or ``None`` if none is buffered yet."""
+        while True:
+            item = self._reader.gets()  # raises RespError (protocolError=RespError)
+            if item is _INCOMPLETE:
+                return None
+            self._unparsed = 0
+            if type(item) is list and len(item) >= _BIG:
+                self._big = max(0, self._big - 1)
+            if item is None or (type(item) is list and not item):
+                continue  # "*-1" / "*0": no command
+            if type(item) is not list:
+                raise RespError(f"expected '*', got a {type(item).__name__}")
+            total = 0
+            for arg in item:
+                if type(arg) is not bytes:
+                    raise RespError("expected '$', got a non-string element")
+                total += len(arg)
+            if len(item) > self.max_args:
+                raise RespError("invalid multibulk length")
+            if total > self.max_bulk_bytes:
+                raise RespError("command too big")
+            return item
+
+
+def _choose() -> str:
+    wanted = os.environ.get("SUPERMASSIVE_RESP_READER", "").strip().lower()
+    if wanted not in ("", "python", "hiredis"):
+        raise RuntimeError(f"SUPERMASSIVE_RESP_READER={wanted!r}: expected python or hiredis")
+    if wanted == "python":
+        return "python"
+    try:
+        import hiredis  # noqa: F401
+    except ImportError:
+        if wanted == "hiredis":
+            raise RuntimeError("SUPERMASSIVE_RESP_READER=hiredis but hiredis is not installed")
+        return "python"
+    return "hiredis"
+
+
+READER_NAME: str = _choose()
+"""The reader this process uses, chosen once at import: ``hiredis`` or ``python``."""
+
+READERS: dict[str, type[PythonRespReader] | type[HiredisRespReader]] = {
+    "python": PythonRespReader,
+    "hiredis": HiredisRespReader,
+}
+
+
+def make_resp_reader(
+    max_bulk_bytes: int = DEFAULT_MAX_BULK_BYTES,
+    max_args: int = DEFAULT_MAX_ARGS,
+    name: str | None = None,
+) -> RespReader:
+    """A new request reader for one connection (``name`` forces one, else :data:`READER_NAME`)."""
+    return READERS[name or READER_NAME](max_bulk_bytes, max_args)

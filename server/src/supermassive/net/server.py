@@ -1,0 +1,318 @@
+"""The server side of every connection: an ``asyncio.Protocol`` over a sans-I/O line reader.
+
+``data_received`` splits the bytes into complete lines and hands each to the role's
+:class:`Handler`. A handler answers synchronously with the reply bytes (the node's in-memory
+commands) or with an awaitable (the cluster's fan-out, a node write waiting for fsync). Replies
+always leave in command order: synchronous replies produced while nothing is pending are batched
+into one ``transport.write`` per read; once an awaitable is pending, later replies queue behind it
+and one drain task per connection writes them in order. Awaitables are awaited one at a time, so
+a lazily-created coroutine also *executes* in order (commands from one connection take effect in
+the order sent).
+
+Back-pressure both ways: reading pauses when the queue holds ``max_pipeline`` pending replies or
+when the transport's write buffer is full, and resumes when they drain.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from smclient.protocol.lines import LineBuffer, LineTooLong
+
+log = logging.getLogger("supermassive.net")
+
+Reply = bytes | Awaitable[bytes]
+
+ERR_LINE_TOO_LONG = b"ERR line too long\r\n"
+ERR_INTERNAL = b"ERR internal error\r\n"
+
+
+class Session:
+    """Per-connection state the handlers read and change."""
+
+    __slots__ = ("authenticated", "closing", "data", "internal", "peer", "pending_writes")
+
+    def __init__(self, peer: str) -> None:
+        self.peer = peer
+        self.authenticated = False  #: AUTH (cluster) or NAUTH (node/replica) succeeded
+        self.internal = False  #: authenticated with the shared key (a cluster or a primary)
+        self.closing = False  #: set by QUIT: stop reading, close after the replies
+        self.pending_writes = 0  #: for handlers that order reads after queued writes
+        self.data: dict[str, Any] = {}  #: free slot for a role's per-connection state
+
+
+class Handler(Protocol):
+    """What a role provides to the connection layer."""
+
+    def handle(self, session: Session, line: bytes) -> Reply:
+        """Answer one command line (no CR/LF) with reply bytes (CRLF-terminated) or an
+        awaitable of them. Must not raise for bad input: bad input gets an ``ERR`` reply."""
+
+    def flush(self) -> None:
+        """Called once per read batch, before its replies are written (journal write-out)."""
+
+    def session_closed(self, session: Session) -> None:
+        """The connection is gone (release per-connection resources)."""
+
+
+ResponderFactory = Callable[["ServerConnection"], Callable[[bytes], None]]
+"""Builds an alternative protocol feeder (RESP) for a connection, chosen by its first byte."""
+
+
+class ServerConnection(asyncio.Protocol):
+    """One client connection."""
+
+    def __init__(self, server: Server) -> None:
+        self._server = server
+        self._handler = server.handler
+        self._lines = LineBuffer(server.max_line_bytes)
+        self._queue: deque[Reply] = deque()
+        self._drain_task: asyncio.Task[None] | None = None
+        self._transport: asyncio.Transport | None = None
+        self._paused_reading = False
+        self._write_paused = False
+        self._eof = False
+        self._alt: Callable[[bytes], None] | None = None
+        self._first = True
+        self.session = Session("?")
+
+    # ---- asyncio callbacks
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = transport  # type: ignore[assignment]
+        assert self._transport is not None
+        peer = transport.get_extra_info("peername")
+        self.session = Session(f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer))
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            try:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:
+                pass
+        if len(self._server.connections) >= self._server.max_connections:
+            self._transport.write(b"ERR too many connections\r\n")
+            transport.close()
+            return
+        self._server.connections.add(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._server.connections.discard(self)
+        if self._drain_task is not None and not self._drain_task.done():
+            self._drain_task.cancel()
+        for item in self._queue:
+            if isinstance(item, asyncio.Future):
+                item.cancel()
+            elif asyncio.iscoroutine(item):
+                item.close()
+        self._queue.clear()
+        try:
+            self._handler.session_closed(self.session)
+        except Exception:  # pragma: no cover - defensive
+            log.exception("session_closed failed")
+
+    def pause_writing(self) -> None:
+        self._write_paused = True
+        self._update_reading()
+
+    def resume_writing(self) -> None:
+        self._write_paused = False
+        self._update_reading()
+
+    def eof_received(self) -> bool:
+        """Half-close: finish every reply already due, then close."""
+        self._eof = True
+        if self._queue:
+            return True  # keep the write side open until the queue drains
+        return False
+
+    def data_received(self, data: bytes) -> None:
+        if self.session.closing:
+            return
+        if self._first:
+            self._first = False
+            if data[:1] == b"*" and self._server.alt_protocol is not None:
+                self._alt = self._server.alt_protocol(self)
+        if self._alt is not None:
+            self._alt(data)
+            return
+        try:
+            lines = self._lines.feed(data)
+        except LineTooLong:
+            self._too_long()
+            return
+        self.run_lines(lines)
+
+    # ---- command execution
+    def run_lines(self, lines: list[bytes]) -> None:
+        """Dispatch complete lines and write (or queue) their replies."""
+        handler = self._handler
+        session = self.session
+        queue = self._queue
+        out: list[bytes] = []
+        for line in lines:
+            try:
+                reply = handler.handle(session, line)
+            except Exception:
+                log.exception("handler failed on %r", line[:80])
+                reply = ERR_INTERNAL
+            if queue or not isinstance(reply, bytes):
+                queue.append(reply)
+            else:
+                out.append(reply)
+            if session.closing:
+                break
+        self.finish_batch(out)
+
+    def finish_batch(self, out: list[bytes]) -> None:
+        """Flush the handler, write ready replies, start draining queued ones."""
+        self._handler.flush()
+        transport = self._transport
+        if transport is None:
+            return
+        if out:
+            transport.write(out[0] if len(out) == 1 else b"".join(out))
+        if self._queue:
+            if self._drain_task is None:
+                self._drain_task = asyncio.get_running_loop().create_task(self._drain())
+            self._update_reading()
+        elif self.session.closing:
+            transport.close()
+
+    def _too_long(self) -> None:
+        self.session.closing = True
+        if self._queue:
+            self._queue.append(ERR_LINE_TOO_LONG)
+            self.finish_batch([])
+        else:
+            self.finish_batch([ERR_LINE_TOO_LONG])
+            if self._transport is not None:
+                self._transport.close()
+
+    async def _drain(self) -> None:
+        queue = self._queue
+        transport = self._transport
+        assert transport is not None
+        try:
+            while queue:
+                item = queue[0]
+                if isinstance(item, bytes):
+                    reply = item
+                else:
+                    try:
+                        reply = await item
+                    except asyncio.CancelledError:
+                        raise
+                    except Exception:
+                        log.exception("command failed")
+                        reply = ERR_INTERNAL
+                queue.popleft()
+                chunk = [reply]
+                while queue and isinstance(queue[0], bytes):
+                    chunk.append(queue.popleft())  # type: ignore[arg-type]
+                if not transport.is_closing():
+                    transport.write(b"".join(chunk))
+                self._update_reading()
+        finally:
+            self._drain_task = None
+        if self.session.closing or self._eof:
+            transport.close()
+
+    def _update_reading(self) -> None:
+        transport = self._transport
+        if transport is None or transport.is_closing():
+            return
+        want_pause = self._write_paused or len(self._queue) >= self._server.max_pipeline
+        if want_pause and not self._paused_reading:
+            self._paused_reading = True
+            transport.pause_reading()
+        elif not want_pause and self._paused_reading:
+            self._paused_reading = False
+            transport.resume_reading()
+
+    def write(self, data: bytes) -> None:
+        """Write raw bytes (used by alternative protocols)."""
+        if self._transport is not None and not self._transport.is_closing():
+            self._transport.write(data)
+
+    def close(self) -> None:
+        """Close after pending replies."""
+        self.session.closing = True
+        if not self._queue and self._transport is not None:
+            self._transport.close()
+
+    @property
+    def handler(self) -> Handler:
+        """The role's handler."""
+        return self._handler
+
+    @property
+    def queue(self) -> deque[Reply]:
+        """Replies waiting to be written in order (for alternative protocols)."""
+        return self._queue
+
+    async def wait_drained(self) -> None:
+        """Wait until every queued reply has been written."""
+        task = self._drain_task
+        if task is not None:
+            await asyncio.shield(task)
+
+    def stop_reading(self) -> None:
+        """Stop taking new commands (shutdown)."""
+        if self._transport is not None and not self._transport.is_closing():
+            self._paused_reading = True
+            self._transport.pause_reading()
+
+
+class Server:
+    """A listener serving one role's :class:`Handler`."""
+
+    def __init__(
+        self, handler: Handler, *, max_line_bytes: int, max_connections: int, max_pipeline: int,
+        alt_protocol: ResponderFactory | None = None,
+    ) -> None:
+        self.handler = handler
+        self.max_line_bytes = max_line_bytes
+        self.max_connections = max_connections
+        self.max_pipeline = max_pipeline
+        self.alt_protocol = alt_protocol
+        self.connections: set[ServerConnection] = set()
+        self._servers: list[asyncio.Server] = []
+        self.bound: list[tuple[str, int]] = []
+
+    async def listen(self, host: str, port: int, ssl: Any = None) -> None:
+        """Start listening on ``host:port`` (with an ``ssl.SSLContext`` for TLS)."""
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(
+            lambda: ServerConnection(self), host, port, ssl=ssl, reuse_address=True,
+            backlog=1024,
+        )
+        self._servers.append(server)
+        for sock in server.sockets:
+            addr = sock.getsockname()
+            self.bound.append((str(addr[0]), int(addr[1])))
+
+    async def close(self, grace_s: float = 3.0) -> None:
+        """Stop accepting, stop reading, let in-flight replies finish (up to ``grace_s``)."""
+        for server in self._servers:
+            server.close()
+        conns = list(self.connections)
+        for conn in conns:
+            conn.stop_reading()
+        pending = [conn.wait_drained() for conn in conns]
+        if pending:
+            await asyncio.wait(
+                [asyncio.ensure_future(p) for p in pending], timeout=grace_s
+            )
+        for conn in conns:
+            conn.close()
+            if conn._transport is not None:
+                conn._transport.close()
+        for server in self._servers:
+            try:
+                await asyncio.wait_for(server.wait_closed(), timeout=1.0)
+            except TimeoutError:
+                pass

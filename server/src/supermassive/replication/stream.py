@@ -1,0 +1,281 @@
+"""Primary side of replication: one feed per replica, catch-up then a live stream.
+
+Each feed connects to its replica, authenticates (NAUTH), asks ``STARTSYNC`` and gets
+``SYNCFROM <position> <history-id>``. In one synchronous step (nothing else runs on the loop
+meanwhile) it takes what the replica misses — journal records after its position, or a full
+snapshot when the journal no longer reaches back that far or the histories differ — and starts
+collecting live records; it sends them all, then ``DONESYNC``, then streams every new record.
+Writes never wait for a replica: records are appended to the feed's buffer and written when the
+node flushes its journal; a replica that falls ``replication-backlog-bytes`` behind (slow,
+paused, partitioned) is disconnected and caught up again when it answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from supermassive.config import LinkConfig, RoleConfig
+from supermassive.net import tls
+from supermassive.roles.data import shared_key_digest
+
+if TYPE_CHECKING:
+    from supermassive.storage.records import Record
+from supermassive.storage.store import Store
+
+log = logging.getLogger("supermassive.replication")
+
+
+def encode_record(rec: Record) -> bytes:
+    """The stream line of one journal record."""
+    if rec.op == "D":
+        return b"RDEL %d %d %s\r\n" % (rec.position, rec.version, rec.key)
+    return b"RSET %d %d " % (rec.position, rec.version) + rec.key + b" " + rec.value + b"\r\n"
+
+
+def encode_snapshot(position: int, history_id: str, records: Iterable[Record]) -> list[bytes]:
+    """``RSNAP``, one line per live key or tombstone at ``position``, ``RSNAPEND``."""
+    out = [b"RSNAP %d %s\r\n" % (position, history_id.encode())]
+    for rec in records:
+        if rec.op == "D":
+            out.append(b"RDEL %d %d %s\r\n" % (position, rec.version, rec.key))
+        else:
+            out.append(b"RSET %d %d " % (position, rec.version) + rec.key + b" " + rec.value
+                       + b"\r\n")
+    out.append(b"RSNAPEND %d\r\n" % position)
+    return out
+
+
+def last_ack(data: bytes) -> int | None:
+    """The highest ``OK <position>`` acknowledged in a chunk of replica replies."""
+    end = len(data)
+    while end > 0:
+        start = data.rfind(b"\n", 0, end - 1) + 1
+        line = data[start:end].strip()
+        if line.startswith(b"OK ") and line[3:].lstrip(b"-").isdigit():
+            return int(line[3:])
+        end = start
+    return None
+
+
+class ReplicaFeed:
+    """The link from this primary to one replica."""
+
+    def __init__(self, store: Store, link: LinkConfig, digest: bytes, interval_s: float,
+                 backlog_bytes: int) -> None:
+        self.store = store
+        self.link = link
+        self.address = link.server_address
+        self._digest = digest
+        self._interval_s = interval_s
+        self._backlog_bytes = backlog_bytes
+        self._out: list[bytes] = []
+        self._writer: asyncio.StreamWriter | None = None
+        self._live = False
+        self.status = "down"
+        self.acked_position = -1
+        self.sent_position = -1
+        self.syncs = 0
+        self.snapshots = 0
+        self._task: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+
+    def start(self) -> None:
+        """Start connecting (and reconnecting) in the background."""
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> None:
+        """Flush what is buffered, close the link, stop the task."""
+        self.flush()
+        writer = self._writer
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(writer.drain(), timeout=2)
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+        self._drop("stopped")
+
+    def on_record(self, line: bytes, position: int) -> None:
+        """Queue one encoded record (only while the link is live)."""
+        if self._live:
+            self._out.append(line)
+            self.sent_position = position
+
+    def flush(self) -> None:
+        """Write queued records; cut a replica that is too far behind."""
+        if not self._out:
+            return
+        writer = self._writer
+        data = b"".join(self._out)
+        self._out.clear()
+        if writer is None or writer.is_closing():
+            return
+        writer.write(data)
+        if writer.transport.get_write_buffer_size() > self._backlog_bytes:
+            log.warning("replica %s is more than %d bytes behind: disconnecting; it will be "
+                        "caught up when it answers", self.address, self._backlog_bytes)
+            self._drop("backlog")
+
+    def _drop(self, reason: str) -> None:
+        self._live = False
+        self._out.clear()
+        if self.status != "down":
+            log.warning("replica %s down (%s)", self.address, reason)
+        self.status = "down"
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.transport.abort()
+        self._wake.set()
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self._session()
+            except asyncio.CancelledError:
+                raise
+            except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as exc:
+                if self.status != "down":
+                    log.warning("replica %s: %s", self.address, exc)
+                else:
+                    log.debug("replica %s unreachable: %s", self.address, exc)
+            except Exception:
+                log.exception("replica %s: unexpected error", self.address)
+            self._drop("disconnected")
+            await asyncio.sleep(self._interval_s)
+
+    async def _connect(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        host, port = self.link.host_port
+        ctx = tls.client_context(self.link.ca_cert_file, self.address) if self.link.use_tls \
+            else None
+        return await asyncio.wait_for(
+            asyncio.open_connection(host, port, ssl=ctx, server_hostname=host if ctx else None,
+                                    limit=1 << 20),
+            timeout=self.link.connect_timeout,
+        )
+
+    async def _ask(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                   line: bytes) -> bytes:
+        writer.write(line)
+        reply = await asyncio.wait_for(reader.readline(), timeout=self.link.read_timeout)
+        if not reply:
+            raise OSError("connection closed")
+        return reply.rstrip(b"\r\n")
+
+    async def _session(self) -> None:
+        reader, writer = await self._connect()
+        self._writer = writer
+        reply = await self._ask(reader, writer, b"NAUTH " + self._digest + b"\r\n")
+        if reply != b"OK authenticated":
+            raise ValueError(f"NAUTH refused: {reply[:100]!r}")
+        reply = await self._ask(reader, writer, b"STARTSYNC\r\n")
+        parts = reply.split(b" ")
+        if len(parts) < 2 or parts[0] != b"SYNCFROM" or not parts[1].lstrip(b"-").isdigit():
+            raise ValueError(f"unexpected STARTSYNC reply {reply[:100]!r}")
+        position = int(parts[1])
+        history = parts[2].decode(errors="replace") if len(parts) > 2 else "-"
+        self._catch_up(writer, position, history)
+        self.status = "up"
+        self.syncs += 1
+        await writer.drain()
+        self._wake.clear()
+        while True:
+            data = await reader.read(1 << 16)
+            if not data:
+                raise OSError("replica closed the link")
+            if b"ERR" in data:
+                raise ValueError(f"replica error: {data[:200]!r}")
+            ack = last_ack(data)
+            if ack is not None and ack > self.acked_position:
+                self.acked_position = ack
+
+    def _catch_up(self, writer: asyncio.StreamWriter, position: int, history: str) -> None:
+        """Send what the replica misses and go live, with no await in between."""
+        store = self.store
+        chunks: list[bytes] = []
+        records = None
+        if history == store.history_id and position <= store.position:
+            records = store.records_after(position)
+        if records is None:
+            snap_position, snap = store.snapshot_records()
+            chunks += encode_snapshot(snap_position, store.history_id, snap)
+            self.snapshots += 1
+            log.info("replica %s: sending a snapshot at position %d (%d records)",
+                     self.address, snap_position, len(chunks) - 2)
+            records = store.records_after(snap_position) or iter(())
+        else:
+            log.info("replica %s: catching up from position %d to %d", self.address, position,
+                     store.position)
+        for rec in records:
+            chunks.append(encode_record(rec))
+        chunks.append(b"DONESYNC\r\n")
+        self.sent_position = store.position
+        self._live = True
+        writer.write(b"".join(chunks))
+
+    def stat_items(self) -> list[tuple[str, object]]:
+        """Figures for the primary's STAT."""
+        prefix = f"replica.{self.address}."
+        return [
+            (prefix + "status", self.status),
+            (prefix + "acked_position", self.acked_position),
+            (prefix + "lag_records", max(0, self.store.position - self.acked_position)
+             if self.status == "up" else "-"),
+        ]
+
+
+class ReplicationManager:
+    """All of a primary's feeds; the store calls :meth:`on_record` for every mutation."""
+
+    def __init__(self, store: Store, shared_key: str, config: RoleConfig) -> None:
+        self.store = store
+        self._digest = shared_key_digest(shared_key)
+        self._config = config
+        self.feeds: dict[str, ReplicaFeed] = {}
+        store.add_listener(self.on_record)
+
+    def on_record(self, rec: Record) -> None:
+        """Encode a record once and queue it on every live feed."""
+        if not self.feeds:
+            return
+        line = encode_record(rec)
+        for feed in self.feeds.values():
+            feed.on_record(line, rec.position)
+
+    def flush(self) -> None:
+        """Write every feed's queued records (after the journal write-out)."""
+        for feed in self.feeds.values():
+            feed.flush()
+
+    def update(self, links: tuple[LinkConfig, ...]) -> None:
+        """Add feeds for new replica addresses, stop feeds for removed ones."""
+        wanted = {link.server_address: link for link in links}
+        for address in list(self.feeds):
+            if address not in wanted or wanted[address] != self.feeds[address].link:
+                feed = self.feeds.pop(address)
+                asyncio.get_running_loop().create_task(feed.stop())
+                log.info("replica %s removed", address)
+        for address, link in wanted.items():
+            if address not in self.feeds:
+                feed = ReplicaFeed(self.store, link, self._digest,
+                                   self._config.health_check_interval,
+                                   self._config.replication_backlog_bytes)
+                self.feeds[address] = feed
+                feed.start()
+                log.info("replica %s added", address)
+
+    async def close(self) -> None:
+        """Stop every feed."""
+        await asyncio.gather(*(feed.stop() for feed in self.feeds.values()))
+        self.feeds.clear()
+
+    def stat_items(self) -> list[tuple[str, object]]:
+        """Per-replica figures."""
+        items: list[tuple[str, object]] = [("replicas", len(self.feeds))]
+        for feed in self.feeds.values():
+            items += feed.stat_items()
+        return items

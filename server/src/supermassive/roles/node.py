@@ -1,0 +1,268 @@
+"""The node role: a primary shard. Serves reads and writes, journals, streams to replicas."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from pathlib import Path
+
+from supermassive.config import RoleConfig, load_config
+from supermassive.net.server import Reply, ResponderFactory, Session
+from supermassive.replication.stream import ReplicationManager
+from supermassive.roles.data import (
+    ERR_CONFLICT,
+    ERR_INVALID_VALUE,
+    ERR_NOT_FOUND,
+    ERR_OOM,
+    OK_DELETED,
+    OK_WRITTEN,
+    DataHandler,
+    arity_error,
+    key_error,
+    parse_version,
+)
+from supermassive.roles.lifecycle import start_listener, stop_event
+from supermassive.storage.errors import Conflict, InvalidValue, NotFound
+from supermassive.storage.store import Store
+
+log = logging.getLogger("supermassive.node")
+
+
+class NodeHandler(DataHandler):
+    """The primary's commands: the data commands plus writes and the versioned verbs."""
+
+    role = "primary"
+
+    def __init__(
+        self, store: Store, shared_key: str, config: RoleConfig, replication: ReplicationManager
+    ) -> None:
+        super().__init__(store, shared_key, config.server.address)
+        self.config = config
+        self.replication = replication
+        self._sync_always = config.journal_sync == "always"
+        self.over_memory = False
+        self.table.update({
+            b"PUT": self.cmd_put,
+            b"DEL": self.cmd_del,
+            b"INCR": self.cmd_incr,
+            b"DECR": self.cmd_decr,
+            b"VPUT": self.cmd_vput,
+            b"VDEL": self.cmd_vdel,
+            b"VREPAIR": self.cmd_vrepair,
+            b"VINCR": self.cmd_vincr,
+        })
+
+    def flush(self) -> None:
+        """Journal write-out, then the replication stream (records only leave once written)."""
+        self.store.flush()
+        self.replication.flush()
+
+    # ---- client-style writes (the node stamps versions itself)
+    def cmd_put(self, session: Session, rest: bytes | None) -> Reply:
+        """PUT <key> <value>."""
+        if rest is None:
+            return arity_error(b"PUT")
+        sp = rest.find(b" ")
+        key, value = (rest, b"") if sp < 0 else (rest[:sp], rest[sp + 1 :])
+        return self._put(key, value, None)
+
+    def _put(self, key: bytes, value: bytes, version: int | None) -> Reply:
+        err = key_error(key)
+        if err is not None:
+            return err
+        if self.over_memory:
+            return ERR_OOM
+        self.store.put(key, value, version)
+        return self.ack(OK_WRITTEN)
+
+    def cmd_del(self, session: Session, rest: bytes | None) -> Reply:
+        """DEL <key>."""
+        key, err = self.one_key(b"DEL", rest)
+        if key is None:
+            return err or ERR_NOT_FOUND
+        return self._del(key, None)
+
+    def _del(self, key: bytes, version: int | None) -> Reply:
+        removed = self.store.delete(key, version)
+        return self.ack(OK_DELETED if removed else ERR_NOT_FOUND)
+
+    def cmd_incr(self, session: Session, rest: bytes | None) -> Reply:
+        """INCR <key> [delta]."""
+        return self._incr_cmd(b"INCR", rest, negate=False)
+
+    def cmd_decr(self, session: Session, rest: bytes | None) -> Reply:
+        """DECR <key> [delta]."""
+        return self._incr_cmd(b"DECR", rest, negate=True)
+
+    def _incr_cmd(self, name: bytes, rest: bytes | None, negate: bool) -> Reply:
+        if rest is None:
+            return arity_error(name)
+        parts = rest.split(b" ")
+        if len(parts) > 2:
+            return arity_error(name)
+        key = parts[0]
+        delta = parts[1] if len(parts) == 2 else b"1"
+        return self._incr(key, delta, negate, None, None)
+
+    def _incr(
+        self, key: bytes, delta: bytes, negate: bool, version: int | None, expected: int | None
+    ) -> Reply:
+        err = key_error(key)
+        if err is not None:
+            return err
+        try:
+            value = self.store.incr(key, delta, negate, version, expected)
+        except NotFound:
+            return ERR_NOT_FOUND
+        except InvalidValue:
+            return ERR_INVALID_VALUE
+        except Conflict:
+            return ERR_CONFLICT
+        return self.ack(b"OK " + key + b" " + value + b"\r\n")
+
+    # ---- versioned verbs from the cluster
+    def cmd_vput(self, session: Session, rest: bytes | None) -> Reply:
+        """VPUT <version> <key> <value>."""
+        parts = rest.split(b" ", 2) if rest is not None else []
+        if len(parts) < 2:
+            return arity_error(b"VPUT")
+        version = parse_version(parts[0])
+        if version is None:
+            return b"ERR invalid input: bad version\r\n"
+        self.store.clock.observe(version)
+        return self._put(parts[1], parts[2] if len(parts) == 3 else b"", version)
+
+    def cmd_vdel(self, session: Session, rest: bytes | None) -> Reply:
+        """VDEL <version> <key>."""
+        parts = rest.split(b" ") if rest is not None else []
+        if len(parts) != 2:
+            return arity_error(b"VDEL")
+        version = parse_version(parts[0])
+        if version is None:
+            return b"ERR invalid input: bad version\r\n"
+        err = key_error(parts[1])
+        if err is not None:
+            return err
+        self.store.clock.observe(version)
+        return self._del(parts[1], version)
+
+    def cmd_vrepair(self, session: Session, rest: bytes | None) -> Reply:
+        """VREPAIR <key> <losing> <winning>."""
+        parts = rest.split(b" ") if rest is not None else []
+        if len(parts) != 3:
+            return arity_error(b"VREPAIR")
+        losing, winning = parse_version(parts[1]), parse_version(parts[2])
+        if losing is None or winning is None:
+            return b"ERR invalid input: bad version\r\n"
+        err = key_error(parts[0])
+        if err is not None:
+            return err
+        changed = self.store.repair(parts[0], losing, winning)
+        return self.ack(b"OK repaired\r\n" if changed else b"OK unchanged\r\n")
+
+    def cmd_vincr(self, session: Session, rest: bytes | None) -> Reply:
+        """VINCR <new version> <expected version> <key> <signed delta>."""
+        parts = rest.split(b" ") if rest is not None else []
+        if len(parts) != 4:
+            return arity_error(b"VINCR")
+        new, expected = parse_version(parts[0]), parse_version(parts[1])
+        if new is None or expected is None:
+            return b"ERR invalid input: bad version\r\n"
+        self.store.clock.observe(new)
+        delta = parts[3]
+        negate = delta.startswith(b"-")
+        if negate or delta.startswith(b"+"):
+            delta = delta[1:]
+        return self._incr(parts[2], delta, negate, new, expected)
+
+    # ---- figures and config
+    def stat_items(self) -> list[tuple[str, object]]:
+        """Node figures plus the replicas' positions."""
+        items = super().stat_items()
+        items.insert(6, ("journal_sync", self.config.journal_sync))
+        items[7:7] = self.replication.stat_items()
+        items.append(("max_memory_threshold", self.config.max_memory_threshold))
+        items.append(("over_memory_threshold", str(self.over_memory).lower()))
+        return items
+
+    def reload(self) -> None:
+        """Re-read ``.node``: threshold, grace period, replicas added or removed live."""
+        config = load_config("node", self.config.path)
+        if config.journal_sync != self.config.journal_sync:
+            log.warning("journal-sync changes take effect at the next start")
+        self.config = config
+        self.replication.update(config.read_replicas)
+        log.info("configuration reloaded from %s", config.path)
+
+    def check_memory(self) -> None:
+        """Refresh the figures and the out-of-memory flag."""
+        self.counters.tick()
+        over = self.counters.memory_percent() > self.config.max_memory_threshold
+        if over != self.over_memory:
+            log.warning("memory %.1f%% %s threshold %.1f%%", self.counters.memory_percent(),
+                        "over" if over else "back under", self.config.max_memory_threshold)
+        self.over_memory = over
+
+
+def open_store(config: RoleConfig, directory: Path, name: str, writer_id: int = 0) -> Store:
+    """Open (and recover) the role's journal in ``directory``."""
+    started = time.monotonic()
+    store = Store.open(
+        directory, name, sync=config.journal_sync,
+        compaction_factor=config.journal_compaction_factor,
+        compaction_min_bytes=config.journal_compaction_min_bytes, writer_id=writer_id,
+    )
+    log.info("recovered %d keys at journal position %d in %.3fs", len(store.keyspace),
+             store.position, time.monotonic() - started)
+    return store
+
+
+async def housekeeping(handler: DataHandler, grace_s: float, check: bool) -> None:
+    """Once a second: figures, memory threshold, compaction; tombstone collection."""
+    tick = 0
+    while True:
+        await asyncio.sleep(1.0)
+        tick += 1
+        try:
+            if check and isinstance(handler, NodeHandler):
+                handler.check_memory()
+            else:
+                handler.counters.tick()
+            handler.store.maybe_compact()
+            if tick % 10 == 0:
+                handler.store.collect_tombstones(grace_s)
+        except Exception:
+            log.exception("housekeeping failed")
+
+
+async def run_node(config: RoleConfig, directory: Path, *, shared_key: str) -> int:
+    """Run the node role until SIGTERM/SIGINT."""
+    store = open_store(config, directory, "node")
+    await store.start()
+    replication = ReplicationManager(store, shared_key, config)
+    handler = NodeHandler(store, shared_key, config, replication)
+    handler.check_memory()
+    stop = stop_event()
+    server = await start_listener(config, handler, _resp_factory("node", shared_key))
+    replication.update(config.read_replicas)
+    chores = asyncio.create_task(housekeeping(handler, config.tombstone_grace_period, True))
+    await stop.wait()
+    log.info("stopping")
+    await server.close()
+    chores.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await chores
+    store.flush()
+    replication.flush()
+    await replication.close()
+    await store.close()
+    log.info("stopped")
+    return 0
+
+
+def _resp_factory(role: str, shared_key: str) -> ResponderFactory:
+    from supermassive.net.resp_adapter import resp_factory
+
+    return resp_factory(role, shared_key)

@@ -1,0 +1,500 @@
+"""The store: a keyspace made durable by a journal, snapshots and compaction.
+
+This is the only storage object the node and replica roles use. Every mutation applies to the
+keyspace and, if it changed anything, appends one record (position ``self.position + 1``) to an
+in-memory buffer and calls the listeners. :meth:`Store.flush` hands the buffer to the OS (once
+per network read batch, before replies are sent); the sync policy decides when it is fsynced
+(:mod:`.durability`). See ``docs/internals/journal.md``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from supermassive.storage import compaction
+from supermassive.storage.durability import SYNC_POLICIES, Syncer
+from supermassive.storage.journal import Fsync, Paths, Segment, iter_records
+from supermassive.storage.keyspace import Keyspace
+from supermassive.storage.records import OP_DELETE, OP_SET, Record, encode_into
+from supermassive.storage.recovery import Recovered, encode_clean_marker, recover
+from supermassive.versions import HybridClock, pack
+
+log = logging.getLogger("supermassive.journal")
+
+FLUSH_THRESHOLD_BYTES = 1 << 20
+"""The write buffer is handed to the OS as soon as it holds this much."""
+INDEX_EVERY = 1024
+
+Listener = Callable[[Record], None]
+
+
+def _wall_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def new_history_id() -> str:
+    """A fresh random history id (32 hex characters)."""
+    return os.urandom(16).hex()
+
+
+class Store:
+    """Keyspace + journal + snapshots for one role (``node`` or ``replica``)."""
+
+    def __init__(self, paths: Paths, keyspace: Keyspace, clock: HybridClock, syncer_policy: str,
+                 compaction_factor: float, compaction_min_bytes: int, fsync: Fsync,
+                 wall_ms: Callable[[], int]) -> None:
+        """Use :meth:`open`."""
+        self.paths = paths
+        self.keyspace = keyspace
+        self.clock = clock
+        self.position = -1
+        self.history_id = ""
+        self.compaction_factor = compaction_factor
+        self.compaction_min_bytes = compaction_min_bytes
+        self._fsync = fsync
+        self._wall_ms = wall_ms
+        self._segments: list[Segment] = []
+        self._buf = bytearray()
+        self._listeners: list[Listener] = []
+        self._dir_dirty = False
+        self._syncer = Syncer(syncer_policy, fsync, self._sync_targets, self.flush, wall_ms,
+                              self._sync_failed)
+        self._rename_lock = threading.Lock()
+        self._generation = 0
+        self._compacting: asyncio.Future[tuple[int, int] | None] | None = None
+        self._closed = False
+        self.compactions = 0
+        self.compaction_failures = 0
+        self.snapshot_record_count = 0
+        self.snapshot_bytes = 0
+        self.snapshot_position = -1
+        self.recovery: Recovered | None = None
+
+    # -- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, directory: Path, name: str, *, sync: str = "everysec",
+             compaction_factor: float = 2.0, compaction_min_bytes: int = 4 << 20,
+             writer_id: int = 0, wall_ms: Callable[[], int] = _wall_ms,
+             fsync: Fsync = os.fsync, rotate_history_on_crash: bool = True) -> Store:
+        """Replay snapshot + journal and return a ready store.
+
+        A torn or corrupt tail is truncated at the last good record and logged on
+        ``supermassive.journal``. When records were lost, or (``rotate_history_on_crash``)
+        the previous run did not shut down cleanly, everything is rewritten under a new
+        history id, so a replica that may hold records this store no longer has resyncs.
+        """
+        if sync not in SYNC_POLICIES:
+            raise ValueError(f"journal sync policy must be one of {', '.join(SYNC_POLICIES)}")
+        paths = Paths(Path(directory), name)
+        keyspace = Keyspace()
+        store = cls(paths, keyspace, HybridClock(writer_id, wall_ms), sync, compaction_factor,
+                    compaction_min_bytes, fsync, wall_ms)
+        found = recover(paths, keyspace, fsync)
+        store.recovery = found
+        store.position = found.position
+        store.clock.observe(keyspace.max_version())
+        store.snapshot_record_count = found.snapshot_records
+        store.snapshot_position = found.snapshot_position
+        if paths.snapshot.exists():
+            store.snapshot_bytes = paths.snapshot.stat().st_size
+        unclean = not found.clean and found.position >= 0 and rotate_history_on_crash
+        if found.loss or unclean or found.history_id is None:
+            store.history_id = new_history_id()
+            if found.loss or unclean:
+                log.warning("%s: new history id %s (%s)", name, store.history_id,
+                            "records were lost" if found.loss else "unclean shutdown")
+        else:
+            store.history_id = found.history_id
+        if (store.history_id != found.history_id or not found.has_current
+                or len(found.segments) > 1):
+            for segment in found.segments:
+                segment.close()
+            store._install()
+        else:
+            store._segments = found.segments
+        log.info("%s: recovered position %d (%d keys, %d tombstones, %d journal records)",
+                 name, store.position, len(keyspace), keyspace.tombstones,
+                 found.journal_records)
+        return store
+
+    def _install(self) -> None:
+        """Rewrite everything as a snapshot at ``self.position`` plus an empty segment."""
+        segment, records, size = compaction.install(
+            self.paths, self.keyspace, self.position, self.history_id, self._fsync,
+            self._rename_lock, self._bump_generation)
+        self._segments = [segment]
+        self.snapshot_record_count, self.snapshot_bytes = records, size
+        self.snapshot_position = self.position
+        self._syncer.release_waiters()
+
+    def _bump_generation(self) -> None:
+        self._generation += 1
+
+    # -- listeners -------------------------------------------------------------------------
+
+    def add_listener(self, fn: Listener) -> None:
+        """Call ``fn(record)`` after each journaled mutation."""
+        self._listeners.append(fn)
+
+    def remove_listener(self, fn: Listener) -> None:
+        """Stop calling ``fn`` (no error if it was not registered)."""
+        if fn in self._listeners:
+            self._listeners.remove(fn)
+
+    # -- mutations -------------------------------------------------------------------------
+
+    def _stamp(self, key: bytes) -> int:
+        version = self.clock.now()
+        stored = self.keyspace.version_of(key)
+        if stored >= version:
+            self.clock.observe(stored)
+            version = self.clock.now()
+        return version
+
+    def _append(self, op: str, key: bytes, value: bytes, version: int,
+                position: int | None = None) -> None:
+        if self._closed:
+            raise RuntimeError("store is closed")
+        if position is None:
+            position = self.position + 1
+        segment = self._segments[-1]
+        offset = segment.size + len(self._buf)
+        encode_into(self._buf, position, version, op, key, value)
+        if segment.records % INDEX_EVERY == 0:
+            segment.index.append((position, offset))
+        segment.records += 1
+        segment.last_position = position
+        self.position = position
+        if self._listeners:
+            record = Record(position, version, op, key, value if op == OP_SET else b"")
+            for fn in tuple(self._listeners):
+                try:
+                    fn(record)
+                except Exception:
+                    log.exception("journal listener failed")
+        if len(self._buf) >= FLUSH_THRESHOLD_BYTES:
+            self.flush()
+
+    def put(self, key: bytes, value: bytes, version: int | None = None) -> bool:
+        """Set ``key`` (stamped by :attr:`clock` when ``version`` is None); True if applied."""
+        if version is None:
+            version = self._stamp(key)
+        else:
+            self.clock.observe(version)
+        if not self.keyspace.put(key, value, version):
+            return False
+        self._append(OP_SET, key, value, version)
+        return True
+
+    def delete(self, key: bytes, version: int | None = None) -> bool:
+        """Leave a tombstone if newer than what is stored; True when a live value was removed."""
+        if version is None:
+            version = self._stamp(key)
+        else:
+            self.clock.observe(version)
+        applied, removed = self.keyspace.delete(key, version)
+        if applied:
+            self._append(OP_DELETE, key, b"", version)
+        return removed
+
+    def repair(self, key: bytes, losing: int, winning: int) -> bool:
+        """Conditional delete for read repair (see :meth:`Keyspace.repair`)."""
+        self.clock.observe(winning)
+        if not self.keyspace.repair(key, losing, winning):
+            return False
+        self._append(OP_DELETE, key, b"", winning)
+        return True
+
+    def incr(self, key: bytes, delta: bytes, negate: bool, version: int | None = None,
+             expected: int | None = None) -> bytes:
+        """INCR/DECR (see :meth:`Keyspace.incr`), journaled as the resulting value."""
+        if version is None:
+            version = self._stamp(key)
+        else:
+            self.clock.observe(version)
+        result = self.keyspace.incr(key, delta, negate, version, expected)
+        self._append(OP_SET, key, result, version)
+        return result
+
+    def apply_record(self, rec: Record) -> bool:
+        """Replica: apply a primary's record and journal it at the primary's position.
+
+        Skipped (False) when ``rec.position`` is not after :attr:`position`. A record that is
+        older than what is stored is still journaled, so the position stays the primary's.
+        """
+        if rec.position <= self.position:
+            return False
+        self.clock.observe(rec.version)
+        if rec.op == OP_SET:
+            changed = self.keyspace.put(rec.key, rec.value, rec.version)
+        elif rec.op == OP_DELETE:
+            changed = self.keyspace.delete(rec.key, rec.version)[0]
+        else:
+            raise ValueError(f"unknown record op {rec.op!r}")
+        self._append(rec.op, rec.key, rec.value, rec.version, rec.position)
+        return changed
+
+    def load_snapshot(self, position: int, history_id: str, records: Iterable[Record]) -> None:
+        """Replica: replace everything by a primary's snapshot at ``position``.
+
+        Written to disk (snapshot + fresh segment) before returning; blocks the loop for
+        the time it takes to write the data once.
+        """
+        self._buf.clear()
+        self.keyspace.clear()
+        for rec in records:
+            if rec.op == OP_SET:
+                self.keyspace.put(rec.key, rec.value, rec.version)
+            else:
+                self.keyspace.delete(rec.key, rec.version)
+            self.clock.observe(rec.version)
+        for segment in self._segments:
+            segment.close()
+        self._segments = []
+        self.position = position
+        self.history_id = history_id
+        self._install()
+
+    # -- I/O -------------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Hand buffered records to the OS (``os.write``); cheap when there are none."""
+        if not self._buf:
+            return
+        self._segments[-1].append(self._buf)
+        self._buf.clear()
+        self._syncer.note_written()
+
+    def durable(self) -> asyncio.Future[None] | None:
+        """``always``: a future resolved once everything flushed so far is fsynced.
+
+        Flushes first. ``None`` when there is nothing to wait for (and for everysec/no).
+        """
+        return self._syncer.durable()
+
+    def _sync_targets(self) -> tuple[list[int], Path | None]:
+        fds = [os.dup(segment.fd) for segment in self._segments if segment.fd >= 0]
+        directory = self.paths.directory if self._dir_dirty else None
+        self._dir_dirty = False
+        return fds, directory
+
+    def _sync_failed(self) -> None:
+        self._dir_dirty = True
+
+    def records_after(self, position: int) -> Iterator[Record] | None:
+        """Records after ``position`` up to the current :attr:`position`, oldest first.
+
+        Read from the segments on disk (flushing the buffer first). ``None`` when the journal
+        no longer reaches back to ``position`` (compacted past it) or ``position`` is beyond
+        :attr:`position` (a different history). Records appended after this call are not
+        included: they reach listeners.
+        """
+        if position > self.position or not self._segments:
+            return None
+        if position < self._segments[0].base:
+            return None
+        if position == self.position:
+            return iter(())
+        self.flush()
+        plan: list[tuple[int, int, int]] = []
+        for segment in self._segments:
+            if segment.last_position <= position:
+                continue
+            plan.append((os.dup(segment.fd), segment.offset_after(position), segment.size))
+        return self._read_plan(plan, position)
+
+    @staticmethod
+    def _read_plan(plan: list[tuple[int, int, int]], position: int) -> Iterator[Record]:
+        try:
+            while plan:
+                fd, start, end = plan.pop(0)
+                yield from iter_records(fd, start, end, position)
+        finally:
+            for fd, _, _ in plan:
+                os.close(fd)
+
+    def snapshot_records(self) -> tuple[int, list[Record]]:
+        """``(position, records)``: every live value and tombstone, at :attr:`position`."""
+        position = self.position
+        frame_position = max(position, 0)
+        out = [Record(frame_position, version, OP_SET if value is not None else OP_DELETE, key,
+                      value if value is not None else b"")
+               for key, value, version in self.keyspace.items()]
+        return position, out
+
+    # -- compaction ------------------------------------------------------------------------
+
+    @property
+    def journal_bytes(self) -> int:
+        """Bytes in the current segment, buffered records included."""
+        return self._segments[-1].size + len(self._buf) if self._segments else 0
+
+    def needs_compaction(self) -> bool:
+        """Whether the journal is over both compaction thresholds."""
+        size = self.journal_bytes
+        return (size > self.compaction_min_bytes
+                and size > self.compaction_factor * max(self.keyspace.data_bytes, 1))
+
+    def maybe_compact(self) -> None:
+        """Start a compaction if the journal is too big and none is running (cheap check)."""
+        if self._compacting is None and not self._closed and self.needs_compaction():
+            self.compact()
+
+    def compact(self) -> None:
+        """Switch to a new segment and write a snapshot of the keyspace at the switch point.
+
+        With a running event loop the snapshot is written in a worker thread; without one, it
+        is written before returning. No-op while another compaction runs.
+        """
+        if self._compacting is not None or self._closed:
+            return
+        self.flush()
+        current = self._segments[-1]
+        if current.last_position > current.base:
+            old_path = self.paths.old_segment(current.base)
+            os.rename(current.path, old_path)
+            current.path = old_path
+            self._segments.append(Segment.create(self.paths.journal, self.position,
+                                                 self.history_id))
+            self._dir_dirty = True
+        position, generation = self.position, self._generation
+        fds = [os.dup(segment.fd) for segment in self._segments]
+        args = (self.paths, self.keyspace.copy(), position, self.history_id, fds, self._fsync,
+                self._rename_lock, lambda: self._generation == generation)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is None:
+            self._compaction_done(position, generation, compaction.write_compaction(*args))
+            return
+        future = loop.run_in_executor(None, compaction.write_compaction, *args)
+        self._compacting = future
+        future.add_done_callback(lambda done: self._compaction_finished(done, position,
+                                                                        generation))
+
+    def _compaction_finished(self, done: asyncio.Future[tuple[int, int] | None], position: int,
+                             generation: int) -> None:
+        self._compacting = None
+        error = done.exception() if not done.cancelled() else asyncio.CancelledError()
+        if error is not None:
+            self.compaction_failures += 1
+            log.error("%s: compaction failed: %s", self.paths.name, error)
+            return
+        self._compaction_done(position, generation, done.result())
+
+    def _compaction_done(self, position: int, generation: int,
+                         result: tuple[int, int] | None) -> None:
+        if result is None or generation != self._generation:
+            return
+        keep: list[Segment] = []
+        for segment in self._segments:
+            if segment is not self._segments[-1] and segment.last_position <= position:
+                segment.close()
+                try:
+                    os.unlink(segment.path)
+                except FileNotFoundError:
+                    pass
+            else:
+                keep.append(segment)
+        self._segments = keep
+        self._dir_dirty = True
+        self.snapshot_record_count, self.snapshot_bytes = result
+        self.snapshot_position = position
+        self.compactions += 1
+        log.info("%s: compacted at position %d (%d records, %d bytes)", self.paths.name,
+                 position, result[0], result[1])
+
+    async def wait_compaction(self) -> None:
+        """Wait for a running compaction to end (tests, close)."""
+        while self._compacting is not None:
+            try:
+                await asyncio.shield(self._compacting)
+            except Exception:
+                pass
+
+    # -- maintenance -----------------------------------------------------------------------
+
+    def collect_tombstones(self, grace_s: float) -> int:
+        """Forget tombstones whose version is older than ``grace_s`` seconds."""
+        cutoff_ms = self._wall_ms() - int(grace_s * 1000)
+        if cutoff_ms <= 0:
+            return 0
+        return self.keyspace.collect_tombstones(pack(cutoff_ms, 0, 0))
+
+    def stats(self) -> dict[str, str]:
+        """Journal and snapshot figures for STAT (names are ``snake_case``)."""
+        current = self._segments[-1] if self._segments else None
+        syncer = self._syncer
+        now_ms = self._wall_ms()
+        recovery = self.recovery
+        figures: dict[str, object] = {
+            "journal_file": self.paths.journal.name,
+            "journal_bytes": self.journal_bytes,
+            "journal_segments": len(self._segments),
+            "journal_records": current.records if current else 0,
+            "journal_base_position": current.base if current else -1,
+            "journal_position": self.position,
+            "journal_buffered_bytes": len(self._buf),
+            "journal_sync": syncer.policy,
+            "journal_fsyncs": syncer.fsyncs,
+            "journal_fsync_failures": syncer.failures,
+            "journal_last_fsync_age_s": (f"{(now_ms - syncer.last_fsync_ms) / 1000:.3f}"
+                                         if syncer.last_fsync_ms else "never"),
+            "history_id": self.history_id,
+            "snapshot_file": self.paths.snapshot.name,
+            "snapshot_bytes": self.snapshot_bytes,
+            "snapshot_records": self.snapshot_record_count,
+            "snapshot_position": self.snapshot_position,
+            "compactions": self.compactions,
+            "compaction_failures": self.compaction_failures,
+            "compacting": "yes" if self._compacting is not None else "no",
+            "live_data_bytes": self.keyspace.data_bytes,
+            "keys": len(self.keyspace),
+            "tombstones": self.keyspace.tombstones,
+            "recovery_clean": ("yes" if recovery.clean else "no") if recovery else "-",
+            "recovery_truncated_bytes": recovery.truncated_bytes if recovery else 0,
+        }
+        return {name: str(value) for name, value in figures.items()}
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start the background flush/fsync timer (needs a running loop)."""
+        self._syncer.start()
+
+    async def close(self) -> None:
+        """Flush, fsync, close the files and leave the clean-shutdown marker."""
+        if self._closed:
+            return
+        await self._syncer.stop()
+        await self.wait_compaction()
+        self.flush()
+        self._closed = True
+        self._dir_dirty = True
+        self._syncer.sync_now()
+        for segment in self._segments:
+            segment.close()
+        self._write_clean_marker()
+
+    def _write_clean_marker(self) -> None:
+        tmp = self.paths.directory / f"{self.paths.name}.clean.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            os.write(fd, encode_clean_marker(self.position, self.history_id))
+            self._fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, self.paths.clean)
+        dir_fd = os.open(self.paths.directory, os.O_RDONLY)
+        try:
+            self._fsync(dir_fd)
+        finally:
+            os.close(dir_fd)

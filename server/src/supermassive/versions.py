@@ -1,0 +1,89 @@
+"""Versions: a hybrid logical clock packed into one integer.
+
+A version is ``(wall_ms << 22) | (logical << 8) | writer_id`` (see
+``docs/internals/contracts.md``). Versions compare as plain integers, so the highest version
+wins; ``0`` means "no version". Everything here is pure: the wall clock is passed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+WALL_SHIFT = 22
+LOGICAL_SHIFT = 8
+LOGICAL_MAX = (1 << 14) - 1
+WRITER_MAX = (1 << 8) - 1
+WALL_MAX = (1 << 41) - 1
+VERSION_MAX = (1 << 63) - 1
+"""Largest valid version: versions fit a signed 64-bit integer."""
+
+
+def pack(wall_ms: int, logical: int, writer_id: int) -> int:
+    """Pack the three parts of a version into one integer.
+
+    Raises ``ValueError`` when a part is out of range (wall time 0..2**41-1 ms, logical
+    0..16383, writer id 0..255).
+    """
+    if not 0 <= wall_ms <= WALL_MAX:
+        raise ValueError(f"wall_ms out of range: {wall_ms}")
+    if not 0 <= logical <= LOGICAL_MAX:
+        raise ValueError(f"logical counter out of range: {logical}")
+    if not 0 <= writer_id <= WRITER_MAX:
+        raise ValueError(f"writer id out of range: {writer_id}")
+    return (wall_ms << WALL_SHIFT) | (logical << LOGICAL_SHIFT) | writer_id
+
+
+def unpack(version: int) -> tuple[int, int, int]:
+    """Split a version into ``(wall_ms, logical, writer_id)``."""
+    if not 0 <= version <= VERSION_MAX:
+        raise ValueError(f"version out of range: {version}")
+    return version >> WALL_SHIFT, (version >> LOGICAL_SHIFT) & LOGICAL_MAX, version & WRITER_MAX
+
+
+def is_valid(version: int) -> bool:
+    """Whether ``version`` is a usable version (1 .. 2**63-1)."""
+    return 0 < version <= VERSION_MAX
+
+
+class HybridClock:
+    """A strictly increasing version source for one writer.
+
+    ``now()`` follows the wall clock when it moves forward and otherwise bumps the logical
+    counter (moving to the next millisecond when the 14-bit counter overflows). ``observe()``
+    makes sure no later ``now()`` is at or below a version seen elsewhere.
+    """
+
+    __slots__ = ("_last", "_wall_ms", "writer_id")
+
+    def __init__(self, writer_id: int, wall_ms: Callable[[], int]) -> None:
+        if not 0 <= writer_id <= WRITER_MAX:
+            raise ValueError(f"writer id out of range: {writer_id}")
+        self.writer_id = writer_id
+        self._wall_ms = wall_ms
+        self._last = 0
+
+    @property
+    def last(self) -> int:
+        """The highest version stamped or observed so far (0 at first)."""
+        return self._last
+
+    def now(self) -> int:
+        """Return a new version, strictly greater than every version stamped or observed."""
+        wall = self._wall_ms()
+        last = self._last
+        last_wall = last >> WALL_SHIFT
+        if wall > last_wall:
+            version = pack(min(wall, WALL_MAX), 0, self.writer_id)
+        else:
+            logical = ((last >> LOGICAL_SHIFT) & LOGICAL_MAX) + 1
+            if logical > LOGICAL_MAX:
+                version = pack(last_wall + 1, 0, self.writer_id)
+            else:
+                version = pack(last_wall, logical, self.writer_id)
+        self._last = version
+        return version
+
+    def observe(self, version: int) -> None:
+        """Never stamp at or below ``version`` from now on."""
+        if version > self._last:
+            self._last = min(version, VERSION_MAX)
