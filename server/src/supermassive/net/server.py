@@ -77,6 +77,7 @@ class ServerConnection(asyncio.Protocol):
         self._paused_reading = False
         self._write_paused = False
         self._eof = False
+        self._scheduled = False
         self._alt: Callable[[bytes], None] | None = None
         self._first = True
         self.session = Session("?")
@@ -125,9 +126,9 @@ class ServerConnection(asyncio.Protocol):
     def eof_received(self) -> bool:
         """Half-close: finish every reply already due, then close."""
         self._eof = True
-        if self._queue:
-            return True  # keep the write side open until the queue drains
-        return False
+        if not self._queue and not self._scheduled and self._transport is not None:
+            self._transport.close()
+        return True  # otherwise the write side stays open until the replies are out
 
     def data_received(self, data: bytes) -> None:
         if self.session.closing:
@@ -168,10 +169,16 @@ class ServerConnection(asyncio.Protocol):
         self.finish_batch(out)
 
     def finish_batch(self, out: list[bytes]) -> None:
-        """Flush the handler, write ready replies, start draining queued ones."""
-        self._handler.flush()
+        """Hand this read's replies to the server, which writes them at the end of the loop
+        iteration, after one journal write-out shared by every connection served in it."""
+        self._scheduled = True
+        self._server.schedule_write(self, out)
+
+    def write_batch(self, out: list[bytes]) -> None:
+        """Write ready replies, start draining queued ones (the journal is already out)."""
+        self._scheduled = False
         transport = self._transport
-        if transport is None:
+        if transport is None or transport.is_closing():
             return
         if out:
             transport.write(out[0] if len(out) == 1 else b"".join(out))
@@ -179,7 +186,7 @@ class ServerConnection(asyncio.Protocol):
             if self._drain_task is None:
                 self._drain_task = asyncio.get_running_loop().create_task(self._drain())
             self._update_reading()
-        elif self.session.closing:
+        elif self.session.closing or self._eof:
             transport.close()
 
     def _too_long(self) -> None:
@@ -189,8 +196,6 @@ class ServerConnection(asyncio.Protocol):
             self.finish_batch([])
         else:
             self.finish_batch([ERR_LINE_TOO_LONG])
-            if self._transport is not None:
-                self._transport.close()
 
     async def _drain(self) -> None:
         queue = self._queue
@@ -238,6 +243,11 @@ class ServerConnection(asyncio.Protocol):
         if self._transport is not None and not self._transport.is_closing():
             self._transport.write(data)
 
+    def abort(self) -> None:
+        """Drop the connection without replying (its replies cannot be trusted)."""
+        if self._transport is not None:
+            self._transport.abort()
+
     def close(self) -> None:
         """Close after pending replies."""
         self.session.closing = True
@@ -280,8 +290,28 @@ class Server:
         self.max_pipeline = max_pipeline
         self.alt_protocol = alt_protocol
         self.connections: set[ServerConnection] = set()
+        self._pending: list[tuple[ServerConnection, list[bytes]]] = []
         self._servers: list[asyncio.Server] = []
         self.bound: list[tuple[str, int]] = []
+
+    def schedule_write(self, conn: ServerConnection, out: list[bytes]) -> None:
+        """Queue a connection's replies for the end-of-iteration write (see :meth:`_write_all`)."""
+        if not self._pending:
+            asyncio.get_running_loop().call_soon(self._write_all)
+        self._pending.append((conn, out))
+
+    def _write_all(self) -> None:
+        """One journal write-out for everything served this iteration, then every reply."""
+        pending, self._pending = self._pending, []
+        try:
+            self.handler.flush()
+        except Exception:
+            log.exception("journal write-out failed; closing the affected connections")
+            for conn, _ in pending:
+                conn.abort()
+            return
+        for conn, out in pending:
+            conn.write_batch(out)
 
     async def listen(self, host: str, port: int, ssl: Any = None) -> None:
         """Start listening on ``host:port`` (with an ``ssl.SSLContext`` for TLS)."""
