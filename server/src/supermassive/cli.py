@@ -31,7 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="cluster (default), node or node-replica")
     p.add_argument("--shared-key", default=None,
                    help="key shared by cluster, nodes and replicas (or SUPERMASSIVE_SHARED_KEY)")
-    p.add_argument("--username", default=None, help="cluster: client user (or SUPERMASSIVE_USERNAME)")
+    p.add_argument("--username", default=None,
+                   help="cluster: client user (or SUPERMASSIVE_USERNAME)")
     p.add_argument("--password", default=None,
                    help="cluster: client password (or SUPERMASSIVE_PASSWORD)")
     p.add_argument("--local", action="store_true",

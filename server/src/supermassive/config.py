@@ -281,7 +281,8 @@ def parse_config(role: str, path: Path, text: str) -> RoleConfig:
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: top level: expected a mapping of keys, got {type(raw).__name__}")
+        kind = type(raw).__name__
+        raise ConfigError(f"{path}: top level: expected a mapping of keys, got {kind}")
     lists = {"cluster": ("node-configs",), "node": ("read-replicas",), "node-replica": ()}[role]
     top_keys = _top_keys(role)
     scalar_raw = {k: v for k, v in raw.items() if k not in ("server-config", *lists)}

@@ -30,7 +30,7 @@ def multi_count(header: bytes) -> int | None:
 class ReplyReader:
     """Feed bytes with :meth:`feed`, take replies with :meth:`pop`."""
 
-    __slots__ = ("_lines", "_buffer")
+    __slots__ = ("_buffer", "_lines")
 
     def __init__(self, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> None:
         self._buffer = LineBuffer(max_line_bytes)

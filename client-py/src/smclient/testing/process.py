@@ -120,7 +120,9 @@ class ServerProcess:
                 self.wait_ready(timeout_s)
             except TimeoutError:
                 self.kill()
-                raise TimeoutError(f"{self.role} on {self.address} did not start:\n{self.log_tail()}")
+                raise TimeoutError(
+                    f"{self.role} on {self.address} did not start:\n{self.log_tail()}"
+                )
         return self
 
     def wait_ready(self, timeout_s: float = 20.0) -> None:

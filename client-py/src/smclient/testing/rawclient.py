@@ -74,7 +74,7 @@ class RawClient:
                 if not data:
                     return True
                 self.reader.feed(data)
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             return False
         except OSError:
             return True
