@@ -1,0 +1,7 @@
+"""``python -m smcli``."""
+
+import sys
+
+from smcli.main import main
+
+sys.exit(main())
