@@ -34,5 +34,5 @@ def run(main: Coroutine[Any, Any, T]) -> T:
     if loop_name() == "uvloop":
         import uvloop
 
-        return uvloop.run(main)  # type: ignore[no-any-return]
+        return uvloop.run(main)
     return asyncio.run(main)
