@@ -159,7 +159,11 @@ class DataHandler:
     async def _after_fsync(self, reply: bytes) -> bytes:
         fut: Awaitable[None] | None = self.store.durable()
         if fut is not None:
-            await fut
+            try:
+                await fut
+            except OSError as exc:
+                log.error("journal fsync failed: %s", exc)
+                return b"ERR journal sync failed: the write may not be durable\r\n"
         return reply
 
     @staticmethod

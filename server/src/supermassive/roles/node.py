@@ -8,7 +8,7 @@ import logging
 import time
 from pathlib import Path
 
-from supermassive.config import RoleConfig, load_config
+from supermassive.config import ConfigError, RoleConfig, load_config
 from supermassive.net.server import Reply, ResponderFactory, Session
 from supermassive.replication.stream import ReplicationManager
 from supermassive.roles.data import (
@@ -207,13 +207,22 @@ class NodeHandler(DataHandler):
 
 
 def open_store(config: RoleConfig, directory: Path, name: str, writer_id: int = 0) -> Store:
-    """Open (and recover) the role's journal in ``directory``."""
+    """Open (and recover) the role's journal in ``directory``.
+
+    A replica keeps its history id across a crash: its journal is a prefix of its primary's,
+    so it can resume from its last record. A primary takes a new one after an unclean stop
+    (see docs/internals/journal.md)."""
     started = time.monotonic()
-    store = Store.open(
-        directory, name, sync=config.journal_sync,
-        compaction_factor=config.journal_compaction_factor,
-        compaction_min_bytes=config.journal_compaction_min_bytes, writer_id=writer_id,
-    )
+    try:
+        store = Store.open(
+            directory, name, sync=config.journal_sync,
+            compaction_factor=config.journal_compaction_factor,
+            compaction_min_bytes=config.journal_compaction_min_bytes, writer_id=writer_id,
+            rotate_history_on_crash=(name != "replica"),
+        )
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{directory / (name + '.journal')}: cannot open the journal: {exc}") \
+            from None
     log.info("recovered %d keys at journal position %d in %.3fs", len(store.keyspace),
              store.position, time.monotonic() - started)
     return store

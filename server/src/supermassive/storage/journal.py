@@ -16,6 +16,7 @@ record frames (:mod:`.records`) whose positions are all after the base.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import os
 import re
@@ -193,12 +194,8 @@ class Segment:
 
     def offset_after(self, position: int) -> int:
         """A frame offset at or before the first record after ``position``."""
-        offset = SEGMENT_HEADER_BYTES
-        for sample_position, sample_offset in self.index:
-            if sample_position > position:
-                break
-            offset = sample_offset
-        return offset
+        samples = bisect.bisect_right(self.index, position, key=lambda sample: sample[0])
+        return self.index[samples - 1][1] if samples else SEGMENT_HEADER_BYTES
 
     def close(self) -> None:
         """Close the file descriptor (idempotent)."""
@@ -242,8 +239,7 @@ def scan_into(fd: int, start: int, size: int, keyspace: Keyspace,
     return total
 
 
-def iter_records(fd: int, start: int, end: int, after_position: int,
-                 chunk_bytes: int = READ_CHUNK_BYTES) -> Iterator[Record]:
+def iter_records(fd: int, start: int, end: int, after_position: int) -> Iterator[Record]:
     """Yield the records of ``fd[start:end]`` whose position is after ``after_position``.
 
     Closes ``fd`` when done. Raises :class:`JournalError` on a bad frame (the range is known
@@ -253,7 +249,7 @@ def iter_records(fd: int, start: int, end: int, after_position: int,
         offset = start
         need = 0
         while offset < end:
-            chunk = os.pread(fd, min(end - offset, max(chunk_bytes, need)), offset)
+            chunk = os.pread(fd, min(end - offset, max(READ_CHUNK_BYTES, need)), offset)
             decoded = decode(chunk)
             for raw in decoded.records:
                 if raw[0] > after_position:

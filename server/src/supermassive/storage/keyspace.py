@@ -212,17 +212,18 @@ class Keyspace:
 
     def recount(self) -> None:
         """Recompute :attr:`data_bytes` (after a bulk load that wrote the dicts directly)."""
-        total = sum(len(key) + len(entry) for key, entry in self._live.items())
-        total += sum(len(key) + TOMBSTONE_COST_BYTES for key in self._dead)
-        self._data_bytes = total
+        live, dead = self._live, self._dead
+        self._data_bytes = (sum(map(len, live)) + sum(map(len, live.values()))
+                            + sum(map(len, dead)) + TOMBSTONE_COST_BYTES * len(dead))
 
     def max_version(self) -> int:
         """The highest stored version (values and tombstones), 0 when empty."""
         best = max(self._dead.values(), default=0)
-        for entry in self._live.values():
-            version = _version_of(entry)[0]
-            if version > best:
-                best = version
+        # Entries start with the big-endian version, so the greatest entry has the greatest
+        # version (bytes compare lexicographically): one C-level pass.
+        top = max(self._live.values(), default=None)
+        if top is not None:
+            best = max(best, _version_of(top)[0])
         return int(best)
 
     def clear(self) -> None:

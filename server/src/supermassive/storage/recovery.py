@@ -33,6 +33,7 @@ from supermassive.storage.journal import (
     fsync_directory,
     read_header,
     scan_into,
+    write_all,
 )
 from supermassive.storage.keyspace import Keyspace
 from supermassive.storage.snapshot import read_snapshot
@@ -68,6 +69,19 @@ def encode_clean_marker(position: int, history_id: str) -> bytes:
     """Contents of the clean-shutdown marker."""
     body = _CLEAN.pack(CLEAN_MAGIC, position, encode_history_id(history_id))
     return body + struct.pack(">I", zlib.crc32(body))
+
+
+def write_clean_marker(paths: Paths, position: int, history_id: str, fsync: Fsync) -> None:
+    """Durably record a clean shutdown at ``position`` of ``history_id``."""
+    tmp = paths.directory / f"{paths.name}.clean.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        write_all(fd, encode_clean_marker(position, history_id))
+        fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, paths.clean)
+    fsync_directory(paths.directory, fsync)
 
 
 def _read_clean_marker(paths: Paths) -> tuple[int, str] | None:

@@ -22,8 +22,8 @@ from supermassive.storage.durability import SYNC_POLICIES, Syncer
 from supermassive.storage.journal import Fsync, Paths, Segment, iter_records
 from supermassive.storage.keyspace import Keyspace
 from supermassive.storage.records import OP_DELETE, OP_SET, Record, encode_into
-from supermassive.storage.recovery import Recovered, encode_clean_marker, recover
-from supermassive.versions import HybridClock, pack
+from supermassive.storage.recovery import Recovered, recover, write_clean_marker
+from supermassive.versions import VERSION_MAX, HybridClock, pack
 
 log = logging.getLogger("supermassive.journal")
 
@@ -150,6 +150,12 @@ class Store:
 
     # -- mutations -------------------------------------------------------------------------
 
+    def _given(self, version: int) -> int:
+        if not 0 < version <= VERSION_MAX:
+            raise ValueError(f"version out of range: {version}")
+        self.clock.observe(version)
+        return version
+
     def _stamp(self, key: bytes) -> int:
         version = self.clock.now()
         stored = self.keyspace.version_of(key)
@@ -184,10 +190,7 @@ class Store:
 
     def put(self, key: bytes, value: bytes, version: int | None = None) -> bool:
         """Set ``key`` (stamped by :attr:`clock` when ``version`` is None); True if applied."""
-        if version is None:
-            version = self._stamp(key)
-        else:
-            self.clock.observe(version)
+        version = self._stamp(key) if version is None else self._given(version)
         if not self.keyspace.put(key, value, version):
             return False
         self._append(OP_SET, key, value, version)
@@ -195,10 +198,7 @@ class Store:
 
     def delete(self, key: bytes, version: int | None = None) -> bool:
         """Leave a tombstone if newer than what is stored; True when a live value was removed."""
-        if version is None:
-            version = self._stamp(key)
-        else:
-            self.clock.observe(version)
+        version = self._stamp(key) if version is None else self._given(version)
         applied, removed = self.keyspace.delete(key, version)
         if applied:
             self._append(OP_DELETE, key, b"", version)
@@ -206,7 +206,7 @@ class Store:
 
     def repair(self, key: bytes, losing: int, winning: int) -> bool:
         """Conditional delete for read repair (see :meth:`Keyspace.repair`)."""
-        self.clock.observe(winning)
+        self._given(winning)
         if not self.keyspace.repair(key, losing, winning):
             return False
         self._append(OP_DELETE, key, b"", winning)
@@ -215,10 +215,7 @@ class Store:
     def incr(self, key: bytes, delta: bytes, negate: bool, version: int | None = None,
              expected: int | None = None) -> bytes:
         """INCR/DECR (see :meth:`Keyspace.incr`), journaled as the resulting value."""
-        if version is None:
-            version = self._stamp(key)
-        else:
-            self.clock.observe(version)
+        version = self._stamp(key) if version is None else self._given(version)
         result = self.keyspace.incr(key, delta, negate, version, expected)
         self._append(OP_SET, key, result, version)
         return result
@@ -231,7 +228,9 @@ class Store:
         """
         if rec.position <= self.position:
             return False
-        self.clock.observe(rec.version)
+        if rec.position > VERSION_MAX:
+            raise ValueError(f"position out of range: {rec.position}")
+        self._given(rec.version)
         if rec.op == OP_SET:
             changed = self.keyspace.put(rec.key, rec.value, rec.version)
         elif rec.op == OP_DELETE:
@@ -254,7 +253,7 @@ class Store:
                 self.keyspace.put(rec.key, rec.value, rec.version)
             else:
                 self.keyspace.delete(rec.key, rec.version)
-            self.clock.observe(rec.version)
+            self._given(rec.version)
         for segment in self._segments:
             segment.close()
         self._segments = []
@@ -430,7 +429,11 @@ class Store:
         return self.keyspace.collect_tombstones(pack(cutoff_ms, 0, 0))
 
     def stats(self) -> dict[str, str]:
-        """Journal and snapshot figures for STAT (names are ``snake_case``)."""
+        """Journal and snapshot figures for STAT (names are ``snake_case``).
+
+        The position, history id and key counts are not repeated here: they are attributes
+        (:attr:`position`, :attr:`history_id`, ``keyspace``) the role reports itself.
+        """
         current = self._segments[-1] if self._segments else None
         syncer = self._syncer
         now_ms = self._wall_ms()
@@ -441,14 +444,12 @@ class Store:
             "journal_segments": len(self._segments),
             "journal_records": current.records if current else 0,
             "journal_base_position": current.base if current else -1,
-            "journal_position": self.position,
             "journal_buffered_bytes": len(self._buf),
             "journal_sync": syncer.policy,
             "journal_fsyncs": syncer.fsyncs,
             "journal_fsync_failures": syncer.failures,
             "journal_last_fsync_age_s": (f"{(now_ms - syncer.last_fsync_ms) / 1000:.3f}"
                                          if syncer.last_fsync_ms else "never"),
-            "history_id": self.history_id,
             "snapshot_file": self.paths.snapshot.name,
             "snapshot_bytes": self.snapshot_bytes,
             "snapshot_records": self.snapshot_record_count,
@@ -457,8 +458,6 @@ class Store:
             "compaction_failures": self.compaction_failures,
             "compacting": "yes" if self._compacting is not None else "no",
             "live_data_bytes": self.keyspace.data_bytes,
-            "keys": len(self.keyspace),
-            "tombstones": self.keyspace.tombstones,
             "recovery_clean": ("yes" if recovery.clean else "no") if recovery else "-",
             "recovery_truncated_bytes": recovery.truncated_bytes if recovery else 0,
         }
@@ -482,19 +481,4 @@ class Store:
         self._syncer.sync_now()
         for segment in self._segments:
             segment.close()
-        self._write_clean_marker()
-
-    def _write_clean_marker(self) -> None:
-        tmp = self.paths.directory / f"{self.paths.name}.clean.tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        try:
-            os.write(fd, encode_clean_marker(self.position, self.history_id))
-            self._fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, self.paths.clean)
-        dir_fd = os.open(self.paths.directory, os.O_RDONLY)
-        try:
-            self._fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        write_clean_marker(self.paths, self.position, self.history_id, self._fsync)
