@@ -35,6 +35,23 @@ def test_fresh_replica_receives_existing_data(procs, connect):
     assert dump(r) == dump(c)
 
 
+def test_replica_of_an_empty_primary_syncs_and_then_streams(procs, connect):
+    rport = free_port()
+    node = procs.node(replicas=[f"127.0.0.1:{rport}"])
+    replica = procs.replica(port=rport)
+    c = connect(node)
+    r = connect(replica)
+
+    def synced() -> bool:
+        stat = r.call("STAT")
+        return isinstance(stat, list) and b"\tsynced true" in stat
+
+    assert wait_until(synced)
+    c.line("PUT later v")
+    assert wait_until(lambda: r.line("GET later") == "OK later v")
+    assert "replica error" not in node.log_tail(100)
+
+
 def test_replica_refuses_client_writes(procs, connect):
     replica = procs.replica()
     r = connect(replica)

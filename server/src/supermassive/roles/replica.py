@@ -30,6 +30,11 @@ from supermassive.storage.store import Store
 
 log = logging.getLogger("supermassive.replica")
 
+
+def parse_position(token: bytes) -> int | None:
+    """A journal position: ``-1`` (empty) or a version-like non-negative integer."""
+    return -1 if token == b"-1" else parse_version(token)
+
 _STAGING = "snapshot"
 
 
@@ -101,8 +106,10 @@ class ReplicaHandler(DataHandler):
         if err:
             return err
         parts = rest.split(b" ") if rest is not None else []
-        if len(parts) != 2 or parse_version(parts[0]) is None:
+        if len(parts) != 2:
             return arity_error(b"RSNAP")
+        if parse_position(parts[0]) is None:
+            return b"ERR invalid input: bad position\r\n"
         session.data[_STAGING] = (int(parts[0]), parts[1].decode(errors="replace"), [])
         log.info("receiving a snapshot at position %s", parts[0].decode())
         return b"OK %s\r\n" % parts[0]
@@ -113,7 +120,7 @@ class ReplicaHandler(DataHandler):
         if err:
             return err
         staged = session.data.pop(_STAGING, None)
-        if staged is None or rest is None:
+        if staged is None or rest is None or parse_position(rest) is None:
             return b"ERR invalid input: RSNAPEND without RSNAP\r\n"
         position, history, records = staged
         self.store.load_snapshot(position, history, records)
