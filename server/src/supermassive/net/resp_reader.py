@@ -77,70 +77,85 @@ class PythonRespReader:
             self._pos = 0
         buf += data
 
-    def _header(self, kind: int) -> int | None:
-        """Parse a ``*N``/``$N`` line at the current position; ``None`` if incomplete."""
+    def _short_header(self, pos: int, kind: int) -> None:
+        """No CRLF within reach at ``pos``: raise if it can no longer be a header."""
         buf = self._buf
-        pos = self._pos
-        end = buf.find(b"\r\n", pos, pos + _MAX_HEADER_BYTES)
-        if end < 0:
-            if len(buf) - pos >= _MAX_HEADER_BYTES:
-                what = "mbulk" if kind == 42 else "bulk"
-                raise RespError(f"too big {what} count string")
-            if len(buf) > pos and buf[pos] != kind:
-                self._unexpected(kind)
-            return None
-        if buf[pos] != kind:
-            self._unexpected(kind)
-        digits = buf[pos + 1 : end]
-        if digits.isdigit():
-            value = int(digits)
-        elif digits[:1] == b"-" and digits[1:].isdigit() and kind == 42:
-            value = -1
-        else:
-            raise RespError("invalid multibulk length" if kind == 42 else "invalid bulk length")
-        self._pos = end + 2
-        return value
+        if len(buf) - pos >= _MAX_HEADER_BYTES:
+            raise RespError(f"too big {'mbulk' if kind == 42 else 'bulk'} count string")
+        if len(buf) > pos and buf[pos] != kind:
+            self._unexpected(pos, kind)
 
-    def _unexpected(self, kind: int) -> None:
-        got = chr(self._buf[self._pos])
-        raise RespError(f"expected '{chr(kind)}', got {got!r}")
+    def _unexpected(self, pos: int, kind: int) -> None:
+        raise RespError(f"expected '{chr(kind)}', got {chr(self._buf[pos])!r}")
 
     def get(self) -> list[bytes] | None:
         """Return the next complete command, or ``None`` if none is buffered yet."""
         buf = self._buf
+        size = len(buf)
+        pos = self._pos
+        limit = self.max_bulk_bytes
         while True:
-            if self._left == 0:
-                if self._pos >= len(buf):
+            if self._left == 0:  # state: expecting "*<count>"
+                if pos >= size:
+                    self._pos = pos
                     return None
-                count = self._header(42)  # '*'
-                if count is None:
+                end = buf.find(b"\r\n", pos, pos + _MAX_HEADER_BYTES)
+                if buf[pos] != 42:
+                    self._unexpected(pos, 42)
+                if end < 0:
+                    self._pos = pos
+                    self._short_header(pos, 42)
                     return None
-                if count <= 0:
-                    continue  # "*0" and "*-1" are no command
+                digits = buf[pos + 1 : end]
+                if digits.isdigit():
+                    count = int(digits)
+                elif digits[:1] == b"-" and digits[1:].isdigit():
+                    count = 0  # "*-1": no command
+                else:
+                    raise RespError("invalid multibulk length")
+                pos = end + 2
+                if count == 0:
+                    continue
                 if count > self.max_args:
                     raise RespError("invalid multibulk length")
                 self._left = count
                 self._total = 0
-            while self._left:
-                start = self._pos
-                length = self._header(36)  # '$'
-                if length is None:
-                    return None
-                total = self._total + length
-                if length > self.max_bulk_bytes or total > self.max_bulk_bytes:
-                    raise RespError("invalid bulk length" if length > self.max_bulk_bytes
-                                    else "command too big")
-                body = self._pos
-                if len(buf) < body + length + 2:
-                    self._pos = start  # re-read this header when the body has arrived
-                    return None
-                if buf[body + length : body + length + 2] != b"\r\n":
-                    raise RespError("expected CRLF after bulk string")
-                self._args.append(bytes(buf[body : body + length]))
-                self._pos = body + length + 2
-                self._total = total
-                self._left -= 1
             args = self._args
+            left = self._left
+            total = self._total
+            while left:  # state: expecting "$<length>" then the body
+                if pos >= size or buf[pos] != 36:
+                    if pos < size:
+                        self._unexpected(pos, 36)
+                    break
+                end = buf.find(b"\r\n", pos, pos + _MAX_HEADER_BYTES)
+                if end < 0:
+                    self._short_header(pos, 36)
+                    break
+                digits = buf[pos + 1 : end]
+                if not digits.isdigit():
+                    raise RespError("invalid bulk length")
+                length = int(digits)
+                if length > limit:
+                    raise RespError("invalid bulk length")
+                if total + length > limit:
+                    raise RespError("command too big")
+                body = end + 2
+                stop = body + length
+                if size < stop + 2:
+                    break  # the body has not fully arrived: resume at this header
+                if buf[stop] != 13 or buf[stop + 1] != 10:
+                    raise RespError("expected CRLF after bulk string")
+                args.append(bytes(buf[body:stop]))
+                total += length
+                pos = stop + 2
+                left -= 1
+            self._pos = pos
+            if left:
+                self._left = left
+                self._total = total
+                return None
+            self._left = 0
             self._args = []
             return args
 

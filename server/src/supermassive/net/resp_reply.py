@@ -22,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
+from supermassive import __version__
+
 NativeReply = bytes | list[bytes]
 """A native reply as the connection layer holds it (see the module docstring)."""
 
@@ -90,6 +92,8 @@ def _value_after_key(line: bytes) -> bytes:
 
 
 def _if_ok(shape: ReplyShape, native: NativeReply) -> bytes:
+    if isinstance(native, list) and not native:
+        return shape.data  # nothing had to run (HELLO without AUTH)
     line = _line(native)
     if line.startswith(b"OK"):
         return shape.data
@@ -190,6 +194,14 @@ KEYS = ReplyShape("keys", _keys)
 PAIRS = ReplyShape("pairs", _pairs)
 TEXT = ReplyShape("text", _text)
 EMPTY_ARRAY = ReplyShape("empty-array", _fixed, b"*0\r\n")
+FIXED_OK = ReplyShape("fixed-ok", _fixed, b"+OK\r\n")
+HELLO = ReplyShape("hello", _if_ok, b"".join([
+    b"*14\r\n", bulk(b"server"), bulk(b"supermassive"), bulk(b"version"),
+    bulk(__version__.encode()),
+    bulk(b"proto"), b":2\r\n", bulk(b"id"), b":0\r\n", bulk(b"mode"), bulk(b"standalone"),
+    bulk(b"role"), bulk(b"master"), bulk(b"modules"), b"*0\r\n",
+]))
+"""``HELLO 2``'s reply: the server's properties as a flat key/value array (RESP2)."""
 QUIT = ReplyShape("quit", _fixed, b"+OK\r\n", close=True)
 
 

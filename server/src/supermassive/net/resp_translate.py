@@ -203,13 +203,52 @@ def _auth(args: list[bytes], role: Role) -> Translation | RespErrorReply:
     """``AUTH <password>`` / ``AUTH <user> <password>``; on a node or replica, NAUTH."""
     if len(args) not in (2, 3):
         return _arity("AUTH")
-    secret = args[-1]
+    user = args[1] if len(args) == 3 else None
+    return [_auth_line(user, args[-1], role)], shapes.OK
+
+
+def _auth_line(user: bytes | None, secret: bytes, role: Role) -> bytes:
     if role & Role.CLUSTER:
-        user = args[1] if len(args) == 3 else DEFAULT_USER
-        token = base64.b64encode(user + b"\0" + secret)
-        return [b"AUTH " + token], shapes.OK
-    digest = hashlib.sha256(secret).hexdigest().encode()
-    return [b"NAUTH " + digest], shapes.OK
+        token = base64.b64encode((user or DEFAULT_USER) + b"\0" + secret)
+        return b"AUTH " + token
+    return b"NAUTH " + hashlib.sha256(secret).hexdigest().encode()
+
+
+def _hello(args: list[bytes], role: Role) -> Translation | RespErrorReply:
+    """``HELLO [2 [AUTH user password] [SETNAME name]]``: RESP2 only (RESP3 gets NOPROTO)."""
+    if len(args) == 1:
+        return [], shapes.HELLO
+    if args[1] != b"2":
+        if args[1].isdigit():
+            return _NOPROTO
+        return _err("Protocol version is not an integer or out of range")
+    lines: list[bytes] = []
+    i = 2
+    while i < len(args):
+        option = args[i].upper()
+        if option == b"AUTH" and i + 2 < len(args):
+            lines = [_auth_line(args[i + 1], args[i + 2], role)]
+            i += 3
+        elif option == b"SETNAME" and i + 1 < len(args):
+            i += 2
+        else:
+            return _err(f"syntax error in HELLO option '{_printable(args[i])}'")
+    return lines, shapes.HELLO
+
+
+def _client(args: list[bytes], role: Role) -> Translation | RespErrorReply:
+    if len(args) >= 2 and args[1].upper() in (b"SETNAME", b"SETINFO"):
+        return [], shapes.FIXED_OK  # redis-py and others announce themselves; accepted, unused
+    sub = _printable(args[1]) if len(args) >= 2 else ""
+    return _err(f"unknown subcommand '{sub}'. Only CLIENT SETNAME and SETINFO are supported")
+
+
+def _select(args: list[bytes], role: Role) -> Translation | RespErrorReply:
+    if len(args) != 2:
+        return _arity("SELECT")
+    if args[1] == b"0":
+        return [], shapes.FIXED_OK
+    return _err("DB index is out of range (SuperMassive has one keyspace: SELECT 0)")
 
 
 def _command(args: list[bytes], role: Role) -> Translation | RespErrorReply:
@@ -224,6 +263,7 @@ def _config(args: list[bytes], role: Role) -> Translation | RespErrorReply:
 
 
 _ARITY_GET = _arity("GET")
+_NOPROTO = RespErrorReply(b"-NOPROTO sorry, this protocol version is not supported\r\n")
 
 HANDLERS: dict[bytes, Handler] = {
     b"GET": _get,
@@ -245,6 +285,9 @@ HANDLERS: dict[bytes, Handler] = {
     b"AUTH": _auth,
     b"COMMAND": _command,
     b"CONFIG": _config,
+    b"HELLO": _hello,
+    b"CLIENT": _client,
+    b"SELECT": _select,
 }
 """The supported RESP commands by upper-case name."""
 

@@ -1,0 +1,7 @@
+"""``python -m smbench``: the same as the ``smbench`` command."""
+
+import sys
+
+from smbench.cli import main
+
+sys.exit(main())

@@ -1,0 +1,274 @@
+"""The measurements of the standard benchmark, each independent of the others.
+
+Each function starts the processes it needs in its own directory, stops them at the end, and
+returns a :class:`Section`. A part that cannot be measured (a missing tool, a role not working
+yet) becomes a row saying ``not measured: <reason>``; it never stops the other measurements.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from smbench import loader
+from smbench.options import BenchOptions, Target
+from smbench.runner import run_once
+from smclient.testing import ServerProcess, free_port, start_topology, wait_for_port
+
+SHARED_KEY = "test-key"
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How big the standard run is (``--quick`` shrinks everything for a smoke test)."""
+
+    requests: int = 200_000  # redis-benchmark -n
+    mix_duration_s: float = 10.0
+    memory_keys: int = 1_000_000
+    catchup_writes: int = 100_000
+
+
+@dataclass
+class Section:
+    """One table of ``docs/benchmarks.md``."""
+
+    title: str
+    columns: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+    commands: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def skip(self, label: str, reason: object) -> None:
+        """Add a row for a part that could not be measured."""
+        text = str(reason).strip().splitlines()[0] if str(reason).strip() else type(reason).__name__
+        self.rows.append([label, f"not measured: {text[:160]}"] + [""] * (len(self.columns) - 2))
+
+
+def _fmt(x: float, digits: int = 0) -> str:
+    return f"{x:,.{digits}f}"
+
+
+@contextmanager
+def redis_server(directory: Path) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    """A throwaway ``redis-server`` (no persistence) on a free port."""
+    exe = shutil.which("redis-server")
+    if exe is None:
+        raise FileNotFoundError("redis-server is not installed (make install-bench-deps)")
+    directory.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no", "--dir", str(directory)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port("127.0.0.1", port, 10)
+        yield port, proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@contextmanager
+def one_node(directory: Path, journal_sync: str = "everysec") -> Iterator[ServerProcess]:
+    """A fresh primary (``journal-sync`` as given), stopped at the end."""
+    topo = start_topology(directory, primaries=1, journal_sync=journal_sync)
+    try:
+        yield topo.primaries[0]
+    finally:
+        topo.stop()
+
+
+def _redis_benchmark(
+    port: int, pipeline: int, requests: int, auth: list[str],
+) -> dict[str, tuple[float, float]]:
+    exe = shutil.which("redis-benchmark")
+    if exe is None:
+        raise FileNotFoundError("redis-benchmark is not installed (make install-bench-deps)")
+    cmd = [exe, "-h", "127.0.0.1", "-p", str(port), "-t", "get,set", "-c", "50",
+           "-n", str(requests), "-r", "100000", "--csv", *auth]
+    if pipeline > 1:
+        cmd += ["-P", str(pipeline)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    if proc.returncode != 0:
+        raise RuntimeError(f"redis-benchmark exited {proc.returncode}: {proc.stderr.strip()}")
+    out: dict[str, tuple[float, float]] = {}
+    for row in csv.DictReader(io.StringIO(proc.stdout)):
+        out[row["test"]] = (float(row["rps"]), float(row["p50_latency_ms"]))
+    if not {"SET", "GET"} <= set(out):
+        raise RuntimeError(f"unexpected redis-benchmark output: {proc.stdout[:200]!r}")
+    return out
+
+
+def _rb_rows(section: Section, label: str, port: int, auth: list[str], scale: Scale) -> None:
+    for pipeline in (1, 16):
+        try:
+            r = _redis_benchmark(port, pipeline, scale.requests, auth)
+        except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
+            section.skip(f"{label}, -P {pipeline}", exc)
+            continue
+        section.rows.append([f"{label}, -P {pipeline}", _fmt(r["SET"][0]),
+                             _fmt(r["SET"][1] * 1000), _fmt(r["GET"][0]),
+                             _fmt(r["GET"][1] * 1000)])
+
+
+def redis_benchmark(work: Path, scale: Scale) -> Section:
+    """``redis-benchmark -t get,set -c 50`` with and without ``-P 16``: Redis vs a node."""
+    section = Section("redis-benchmark: GET/SET over RESP, 50 connections",
+                      ["target", "SET ops/s", "SET p50 µs", "GET ops/s", "GET p50 µs"])
+    section.commands.append(f"redis-benchmark -t get,set -c 50 -n {scale.requests} -r 100000 "
+                            "--csv [-P 16] [-a <shared key>]")
+    try:
+        with redis_server(work / "redis-rb") as (port, _):
+            _rb_rows(section, "redis-server", port, [], scale)
+    except (OSError, TimeoutError) as exc:
+        section.skip("redis-server", exc)
+    try:
+        with one_node(work / "node-rb") as node:
+            _rb_rows(section, "SuperMassive node (RESP, journal-sync everysec)", node.port,
+                     ["-a", SHARED_KEY], scale)
+    except (OSError, TimeoutError, RuntimeError) as exc:
+        section.skip("SuperMassive node", exc)
+    return section
+
+
+def _mix_row(section: Section, label: str, opts: BenchOptions, target: Target) -> None:
+    result = run_once(opts, target)
+    if result.setup_error:
+        section.skip(label, result.setup_error)
+        return
+    lat = result.latency_us()
+    section.rows.append([label, _fmt(result.ops_per_sec), _fmt(lat["p50"]), _fmt(lat["p99"]),
+                         _fmt(lat["p999"]), str(result.errors)])
+    if result.errors:
+        section.notes.append(f"{label}: {result.errors} wrong replies; first: "
+                             f"`{result.stats.samples[0] if result.stats.samples else '?'}`")
+
+
+def mix(work: Path, scale: Scale) -> Section:
+    """The original benchmarker's mix (80/15/5) at 50 connections: cluster and one node."""
+    section = Section("smbench mix (80% GET, 15% PUT, 5% DEL, 16-byte keys and values), "
+                      "50 connections, native protocol",
+                      ["target", "ops/s", "p50 µs", "p99 µs", "p99.9 µs", "errors"])
+    procs = os.cpu_count() or 1
+
+    def options(target: Target, **auth: object) -> BenchOptions:
+        return BenchOptions(target=target, connections=50, processes=procs,
+                            duration_s=scale.mix_duration_s, workload="mix", keyspace=10_000,
+                            **auth)  # type: ignore[arg-type]
+
+    section.commands.append(f"smbench --workload mix --connections 50 --processes {procs} "
+                            f"--duration {scale.mix_duration_s:g} --local | --shared-key ...")
+    try:
+        topo = start_topology(work / "mix-cluster", primaries=2, cluster=True, local=True)
+        try:
+            entry = topo.entry
+            target = Target(entry.host, entry.port)
+            _mix_row(section, "cluster (--local) + 2 primaries", options(target, local=True),
+                     target)
+        finally:
+            topo.stop()
+    except (OSError, TimeoutError, RuntimeError) as exc:
+        section.skip("cluster + 2 primaries", exc)
+    try:
+        with one_node(work / "mix-node") as node:
+            target = Target(node.host, node.port)
+            _mix_row(section, "one node (NAUTH)", options(target, shared_key=SHARED_KEY), target)
+    except (OSError, TimeoutError, RuntimeError) as exc:
+        section.skip("one node", exc)
+    return section
+
+
+def _memory_row(section: Section, label: str, pid: int, load: Callable[[], float],
+                keys: int) -> None:
+    before = loader.rss_bytes(pid)
+    seconds = load()
+    time.sleep(0.5)
+    after = loader.rss_bytes(pid)
+    section.rows.append([label, _fmt((after - before) / keys, 1), _fmt(after / 2**20, 1),
+                         _fmt(keys / seconds)])
+
+
+def memory(work: Path, scale: Scale) -> tuple[Section, Section]:
+    """RSS per key at ``memory_keys`` keys (node vs Redis), then the node's journal replay."""
+    keys = scale.memory_keys
+    mem = Section(f"Memory at {keys:,} keys (16-byte keys, 16-byte values)",
+                  ["server", "RSS bytes per key", "RSS MiB after", "load writes/s"])
+    mem.notes.append("Bytes per key = (RSS after loading - RSS before) / keys; loaded by one "
+                     "connection in pipelined batches of 2000, every reply checked.")
+    replay = Section(f"Journal replay: restart of a node holding {keys:,} keys",
+                     ["node", "restart to first answer s", "keys/s", "journal MiB"])
+    replay.notes.append("Time from starting the process until a GET of the last key written "
+                        "answers (process start-up included); journal-sync everysec, clean "
+                        "SIGTERM before the restart.")
+    try:
+        with redis_server(work / "redis-mem") as (port, proc):
+            _memory_row(mem, "redis-server", proc.pid,
+                        lambda: loader.load("127.0.0.1", port, keys, resp=True), keys)
+    except (OSError, TimeoutError, RuntimeError) as exc:
+        mem.skip("redis-server", exc)
+    try:
+        with one_node(work / "node-mem") as node:
+            assert node.proc is not None
+            _memory_row(mem, "SuperMassive node", node.proc.pid,
+                        lambda: loader.load(node.host, node.port, keys, shared_key=SHARED_KEY),
+                        keys)
+            _replay(replay, node, keys)
+    except (OSError, TimeoutError, RuntimeError, AssertionError) as exc:
+        mem.skip("SuperMassive node", exc)
+        if not replay.rows:
+            replay.skip("SuperMassive node", exc)
+    return mem, replay
+
+
+def _replay(section: Section, node: ServerProcess, keys: int) -> None:
+    last = loader.key_of(keys - 1)
+    node.stop()
+    journal_mib = loader.dir_bytes(node.directory) / 2**20
+    began = time.monotonic()
+    node.start(wait=False)
+
+    def answered() -> bool:
+        return loader.native_get(node.host, node.port, last, SHARED_KEY).startswith(b"OK ")
+
+    loader.wait_until(answered, timeout_s=600)
+    seconds = time.monotonic() - began
+    section.rows.append(["SuperMassive node", _fmt(seconds, 2), _fmt(keys / seconds),
+                         _fmt(journal_mib, 1)])
+
+
+def catchup(work: Path, scale: Scale) -> Section:
+    """A replica that was down while the primary took ``catchup_writes`` writes catches up."""
+    n = scale.catchup_writes
+    section = Section(f"Replica catch-up of {n:,} missed writes",
+                      ["setup", "catch-up s", "writes/s"])
+    section.notes.append("The replica is stopped, the primary takes the writes, the replica is "
+                         "started again; timed from its start until it answers a GET of the "
+                         "last write (replication is in order, so every earlier write is "
+                         "there). Includes the primary's reconnect delay (health-check-interval "
+                         "1 s).")
+    try:
+        topo = start_topology(work / "catchup", primaries=1, replicas=1)
+        try:
+            primary, replica = topo.primaries[0], topo.replicas[0][0]
+            replica.stop()
+            loader.load(primary.host, primary.port, n, shared_key=SHARED_KEY)
+            began = time.monotonic()
+            replica.start(wait=False)
+            last = loader.key_of(n - 1)
+            loader.wait_until(lambda: loader.native_get(
+                replica.host, replica.port, last, SHARED_KEY).startswith(b"OK "), 600, 0.05)
+            seconds = time.monotonic() - began
+            section.rows.append(["1 primary + 1 replica, journal-sync everysec",
+                                 _fmt(seconds, 2), _fmt(n / seconds)])
+        finally:
+            topo.stop()
+    except (OSError, TimeoutError, RuntimeError) as exc:
+        section.skip("1 primary + 1 replica", exc)
+    return section
