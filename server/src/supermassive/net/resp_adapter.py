@@ -20,6 +20,7 @@ from supermassive.net.resp import (
     protocol_error,
     translate,
 )
+from supermassive.net.resp_inline import InlineAwareReader
 from supermassive.net.server import Reply, ResponderFactory, ServerConnection
 
 _ROLES = {"cluster": Role.CLUSTER, "node": Role.NODE, "node-replica": Role.REPLICA}
@@ -38,7 +39,8 @@ def resp_factory(role: str, shared_key: str = "") -> ResponderFactory:
     resp_role = _ROLES[role]
 
     def factory(conn: ServerConnection) -> Callable[[bytes], None]:
-        reader = make_resp_reader(conn._server.max_line_bytes)
+        max_line = conn._server.max_line_bytes
+        reader = InlineAwareReader(lambda: make_resp_reader(max_line), max_line)
         handler = conn.handler
         session = conn.session
 

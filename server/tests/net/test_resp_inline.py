@@ -1,0 +1,66 @@
+"""Inline commands on a RESP connection, as redis-benchmark's PING_INLINE sends them."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from supermassive.net.resp_inline import InlineAwareReader, encoded_size
+from supermassive.net.resp_reader import HiredisRespReader, PythonRespReader
+
+READERS = [PythonRespReader, HiredisRespReader]
+
+
+def encode(args: list[bytes]) -> bytes:
+    return b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args)
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_inline_line_after_an_array_in_one_segment(reader):
+    r = InlineAwareReader(reader, 1024)
+    r.feed(encode([b"AUTH", b"k"]) + b"PING\r\nPING x\r\n" + encode([b"GET", b"a"]))
+    got = [r.get() for _ in range(5)]
+    assert got == [[b"AUTH", b"k"], [b"PING"], [b"PING", b"x"], [b"GET", b"a"], None]
+
+
+commands = st.lists(
+    st.tuples(st.booleans(), st.lists(st.binary(min_size=1, max_size=8).filter(
+        lambda b: not any(c in b" \r\n\t\x0b\x0c*" for c in b)), min_size=1, max_size=3)),
+    max_size=12)
+
+
+@pytest.mark.parametrize("reader", READERS)
+@given(items=commands, cuts=st.lists(st.integers(0, 400), max_size=8))
+def test_mixed_inline_and_arrays_any_chunking(reader, items, cuts):
+    data = b"".join(b" ".join(args) + b"\r\n" if inline else encode(args)
+                    for inline, args in items)
+    r = InlineAwareReader(reader, 1 << 16)
+    got = []
+    start = 0
+    for point in [*sorted({min(c, len(data)) for c in cuts}), len(data)]:
+        r.feed(data[start:point])
+        start = point
+        while (cmd := r.get()) is not None:
+            got.append(cmd)
+    assert got == [args for _, args in items]
+
+
+def test_encoded_size_matches_encoding():
+    args = [b"SET", b"key", b"x" * 300]
+    assert encoded_size(args) == len(encode(args))
+
+
+@pytest.mark.skipif(shutil.which("redis-benchmark") is None,
+                    reason="redis-benchmark not installed (make install-bench-deps)")
+def test_redis_benchmark_ping_set_get_against_a_node(procs):
+    node = procs.node()
+    out = subprocess.run(
+        ["redis-benchmark", "-p", str(node.port), "-a", "test-key", "-t", "ping,set,get",
+         "-n", "2000", "-c", "4", "-q"], capture_output=True, text=True, timeout=120)
+    assert "Error" not in out.stdout + out.stderr
+    for name in ("PING_INLINE", "PING_MBULK", "SET", "GET"):
+        assert f"{name}: " in out.stdout
