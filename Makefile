@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PACKAGES := -e client-py -e 'server[hiredis]' -e cli -e chaos -e bench
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 
 .PHONY: install run test test-all lint typecheck docs serve-docs chaos bench install-browser install-bench-deps clean
 
