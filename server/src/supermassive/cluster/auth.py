@@ -32,7 +32,8 @@ def decode_credentials(token: bytes) -> tuple[bytes, bytes] | None:
 
 def encode_credentials(user: str, password: str) -> bytes:
     """The AUTH token for ``user``/``password`` (NUL separator); used by tests and tools."""
-    return base64.b64encode(user.encode() + b"\0" + password.encode())
+    return base64.b64encode(user.encode("utf-8", "surrogateescape") + b"\0"
+                            + password.encode("utf-8", "surrogateescape"))
 
 
 class Credentials:
@@ -41,8 +42,8 @@ class Credentials:
     __slots__ = ("_password", "_user")
 
     def __init__(self, user: str, password: str) -> None:
-        self._user = user.encode()
-        self._password = password.encode()
+        self._user = user.encode("utf-8", "surrogateescape")
+        self._password = password.encode("utf-8", "surrogateescape")
 
     def check(self, token: bytes) -> bool:
         """Whether ``token`` (the AUTH argument) carries these credentials."""

@@ -37,6 +37,11 @@ class ShardAnswer:
         """Whether some member of the shard answered."""
         return bool(self.replies)
 
+    @property
+    def from_primary(self) -> bool:
+        """Whether the shard's primary itself answered (not its replicas)."""
+        return bool(self.replies) and self.replies[0][0] is self.shard.primary
+
 
 async def _ask_replicas(shard: Shard, line: bytes, multi: bool) -> ShardAnswer:
     answer = ShardAnswer(shard)

@@ -1,11 +1,14 @@
 """One pipelined connection from the cluster to a member (an ``asyncio.Protocol``).
 
-Requests are written as soon as they are made; each leaves a waiter ``(future, multi,
-deadline)`` in a FIFO, and replies, parsed by the sans-I/O :class:`ReplyReader`, resolve the
-waiters in order. Many requests are in flight at once and nothing is locked per request.
+Requests made during one event-loop iteration are written together (one ``write``, one
+syscall, however many clients asked); each leaves a waiter ``(future, multi, deadline)`` in a
+FIFO, and replies, parsed by the sans-I/O :class:`ReplyReader`, resolve the waiters in order.
+Many requests are in flight at once and nothing is locked per request. If the connection fails
+before a batch was written, its requests fail with :class:`MemberDown` (they never left, so a
+write may go to another primary).
 
 A waiter whose caller went away (cancelled) still consumes its reply, so a reply is never
-handed to the next request. One timer watches the oldest waiter's deadline: when it passes,
+handed to the next request. One timer watches the earliest deadline in flight: when it passes,
 the connection is closed (its later replies would be out of step) and every in-flight request
 fails with :class:`LinkTimeout`. A peer closing the connection, or sending a reply nobody asked
 for, fails them with :class:`LinkLost`. The owner (:class:`~supermassive.cluster.member.Member`)
@@ -45,9 +48,11 @@ class LinkConnection(asyncio.Protocol):
         self._transport: asyncio.Transport | None = None
         self._loop = asyncio.get_running_loop()
         self._timer: asyncio.TimerHandle | None = None
+        self._timer_at = 0.0
         self._write_timer: asyncio.TimerHandle | None = None
         self._write_timeout_s = write_timeout_s
         self._error: LinkError | None = None
+        self._out: list[bytes] = []  #: lines requested in this loop iteration, not written yet
 
     # ---- state
     @property
@@ -111,22 +116,41 @@ class LinkConnection(asyncio.Protocol):
         if transport is None or self._error is not None:
             raise MemberDown(self.address, "connection not open")
         fut: asyncio.Future[LinkReply] = self._loop.create_future()
-        transport.write(line + b"\r\n")
+        out = self._out
+        out.append(line)
+        if len(out) == 1:
+            self._loop.call_soon(self._flush)
         deadline = self._loop.time() + timeout_s
         self._waiters.append((fut, multi, deadline))
-        if self._timer is None:
-            self._timer = self._loop.call_at(deadline, self._check_deadline)
+        if self._timer is None or deadline < self._timer_at:
+            self._arm(deadline)
         return fut
+
+    def _arm(self, deadline: float) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer_at = deadline
+        self._timer = self._loop.call_at(deadline, self._check_deadline)
+
+    def _flush(self) -> None:
+        """Write every line requested since the last flush in one ``write`` (one syscall)."""
+        out = self._out
+        if not out or self._error is not None or self._transport is None:
+            return
+        out.append(b"")
+        self._transport.write(b"\r\n".join(out))
+        out.clear()
 
     def _check_deadline(self) -> None:
         self._timer = None
         if not self._waiters:
             return
-        deadline = self._waiters[0][2]
-        if deadline <= self._loop.time():
+        now = self._loop.time()
+        deadline = min(w[2] for w in self._waiters)
+        if deadline <= now:
             self.fail(LinkTimeout(self.address, "no reply within the read timeout"))
         else:
-            self._timer = self._loop.call_at(deadline, self._check_deadline)
+            self._arm(deadline)
 
     def _write_stuck(self) -> None:
         self._write_timer = None
@@ -143,10 +167,13 @@ class LinkConnection(asyncio.Protocol):
                 timer.cancel()
         self._timer = self._write_timer = None
         waiters = self._waiters
+        unsent = len(self._out)  # the last ``unsent`` waiters never left: safe to resend
+        self._out.clear()
+        not_sent = MemberDown(self.address, error.reason)
         while waiters:
             fut = waiters.popleft()[0]
             if not fut.done():
-                fut.set_exception(error)
+                fut.set_exception(not_sent if len(waiters) < unsent else error)
                 fut.exception()  # a caller that went away must not log "never retrieved"
         if self._transport is not None:
             self._transport.abort()

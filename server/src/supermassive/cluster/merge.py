@@ -1,7 +1,8 @@
 """Resolving the copies of a key that several members returned (pure).
 
 Every copy carries a version (:mod:`supermassive.versions`); the highest version wins,
-tombstones included (a winning tombstone means "not found"). Live copies with a lower version
+tombstones included (a winning tombstone means "not found"; at equal versions the live copy
+wins, see :func:`resolve`). Live copies with a lower version
 are *losers*: the cluster removes them with a conditional ``VREPAIR`` (only if the stored
 version is still the losing one), so a newer write that landed meanwhile is never removed.
 
@@ -104,12 +105,23 @@ class Resolution(Generic[S]):
         return None if self.winner is None else self.winner.value
 
 
+def _beats(copy: Copy, best: Copy) -> bool:
+    if copy.version != best.version:
+        return copy.version > best.version
+    return copy.live and not best.live
+
+
 def resolve(key: bytes, copies: Iterable[tuple[S, Copy]]) -> Resolution[S]:
-    """Pick the highest version among ``copies``; live lower versions become losers."""
+    """Pick the highest version among ``copies``; live lower versions become losers.
+
+    At equal versions a live copy beats a tombstone: a repaired copy becomes a tombstone *at
+    the winning version* (it records which write superseded it), so it ties with the winner
+    it must not hide. Every other write gets a fresh version, so no other tie occurs.
+    """
     items = list(copies)
     best: tuple[S, Copy] | None = None
     for source, copy in items:
-        if best is None or copy.version > best[1].version:
+        if best is None or _beats(copy, best[1]):
             best = (source, copy)
     if best is None:
         return Resolution(None, None, ())

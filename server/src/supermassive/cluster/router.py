@@ -8,7 +8,8 @@
 * DEL: a tombstone at a new version on every primary that is up; a down primary's replicas are
   read to learn whether a live value existed there.
 * INCR / DECR: read the winner, then a conditional ``VINCR`` on the winner's primary, retried
-  on ``ERR conflict``; losers are repaired against the new version.
+  on ``ERR conflict``; losers are repaired against the new version. Only when every shard's
+  primary answered: a read-modify-write based on a lagging replica could drop a write.
 
 Writes of one key are ordered by :class:`~supermassive.cluster.keyorder.KeyOrder`; every write
 is stamped by the cluster's :class:`~supermassive.versions.HybridClock`, which also observes
@@ -26,7 +27,6 @@ from supermassive.cluster.fanout import ask_all, ask_replicas, collect
 from supermassive.cluster.keyorder import KeyOrder
 from supermassive.cluster.link import LinkReply
 from supermassive.cluster.member import Member
-from supermassive.cluster.membership import PRIMARY
 from supermassive.cluster.merge import (
     BadReply,
     Copy,
@@ -53,7 +53,10 @@ ERR_OOM = b"ERR out of memory"
 ERR_CONFLICT = b"ERR conflict"
 R_NOT_FOUND = NOT_FOUND + b"\r\n"
 R_NO_PRIMARY = b"ERR no primary nodes available\r\n"
+ERR_TOO_LONG = b"ERR invalid input: PUT too long once versioned (limit %d bytes)\r\n"
 INCR_ATTEMPTS = 5
+NOBODY = "neither the primary nor a replica answered"
+PRIMARY_DOWN = "the primary is down; counters need it"
 
 
 def timeout_reply(error: LinkError) -> bytes:
@@ -62,10 +65,10 @@ def timeout_reply(error: LinkError) -> bytes:
             + b"; the write may or may not have been applied\r\n")
 
 
-def unavailable_reply(shards: Sequence[Shard]) -> bytes:
-    """``ERR unavailable: <addr>`` naming the first shard nobody could answer for."""
+def unavailable_reply(shards: Sequence[Shard], why: str = NOBODY) -> bytes:
+    """``ERR unavailable: <addr> (<why>)`` naming the first shard concerned."""
     return (b"ERR unavailable: " + shards[0].primary.address.encode()
-            + b" (neither the primary nor a replica answered)\r\n")
+            + b" (" + why.encode() + b")\r\n")
 
 
 def _line(reply: LinkReply) -> bytes:
@@ -75,28 +78,36 @@ def _line(reply: LinkReply) -> bytes:
 class Router:
     """Runs the data commands against the current topology."""
 
-    def __init__(self, topology: Topology, clock: HybridClock, repairs: Repairs) -> None:
+    def __init__(
+        self, topology: Topology, clock: HybridClock, repairs: Repairs,
+        max_line_bytes: int = 16 * 1024 * 1024,
+    ) -> None:
         self.topology = topology
+        self.max_line_bytes = max_line_bytes
         self.clock = clock
         self.repairs = repairs
         self.rotation = RoundRobin()
         self.order = KeyOrder()
 
     # ---- reads
-    async def _read_key(self, key: bytes) -> tuple[Resolution[Member], list[Shard]]:
+    async def _read_key(
+        self, key: bytes
+    ) -> tuple[Resolution[Member], list[Shard], list[Shard]]:
+        """Resolve ``key`` across the shards: ``(resolution, unavailable, read from replicas)``."""
         answers = await ask_all(self.topology.shards, b"VGET " + key)
         parsed, unavailable = collect(answers, _parse_vget)
         copies = [(m, c) for m, c in parsed if c is not None]
         res = resolve(key, copies)
         if res.winner is not None:
             self.clock.observe(res.winner.version)
-        return res, unavailable
+        degraded = [a.shard for a in answers if a.available and not a.from_primary]
+        return res, unavailable, degraded
 
     async def get(self, key: bytes) -> bytes:
         """GET: the highest version across the shards."""
         if not self.topology.shards:
             return R_NO_PRIMARY
-        res, unavailable = await self._read_key(key)
+        res, unavailable, _ = await self._read_key(key)
         self.repairs.submit(res.losers)
         if res.value is not None:
             return b"OK " + key + b" " + res.value + b"\r\n"
@@ -124,6 +135,8 @@ class Router:
             return R_NO_PRIMARY
         async with self.order.hold(key):
             line = b"VPUT %d %s %s" % (self.clock.now(), key, value)
+            if len(line) > self.max_line_bytes:
+                return ERR_TOO_LONG % self.max_line_bytes
             refused: bytes | None = None
             for member in self.rotation.order(primaries, _is_up):
                 try:
@@ -157,7 +170,11 @@ class Router:
             if all(fut is None for _, fut in sent):
                 return R_NO_PRIMARY
             deleted, unknown, other, unseen = await self._await_deletes(sent)
+            if len(unseen) == len(sent):  # no primary stored the tombstone for sure
+                return timeout_reply(unknown) if unknown is not None else R_NO_PRIMARY
             if not deleted and unseen:
+                # Down primaries (and ones that died during the VDEL): their replicas tell
+                # whether a live value older than the tombstone existed there.
                 deleted = await self._live_on_replicas(unseen, key, version)
         if deleted:
             return OK_DELETED + b"\r\n"
@@ -168,6 +185,8 @@ class Router:
     async def _await_deletes(
         self, sent: list[tuple[Shard, asyncio.Future[LinkReply] | None]]
     ) -> tuple[bool, LinkError | None, bytes | None, list[Shard]]:
+        """``(a live value was removed, first indeterminate error, first unexpected reply,
+        shards whose primary did not answer)``."""
         deleted = False
         unknown: LinkError | None = None
         other: bytes | None = None
@@ -181,8 +200,7 @@ class Router:
             except LinkError as exc:
                 if exc.sent:
                     unknown = unknown or exc
-                else:
-                    unseen.append(shard)
+                unseen.append(shard)
                 continue
             if reply == OK_DELETED:
                 deleted = True
@@ -202,13 +220,16 @@ class Router:
             return R_NO_PRIMARY
         async with self.order.hold(key):
             for _ in range(INCR_ATTEMPTS):
-                res, unavailable = await self._read_key(key)
+                res, unavailable, degraded = await self._read_key(key)
+                if unavailable:
+                    return unavailable_reply(unavailable)
+                if degraded:
+                    # A down primary may hold a newer copy its replicas have not received:
+                    # adding to an older one would silently drop an acknowledged write.
+                    return unavailable_reply(degraded, PRIMARY_DOWN)
                 if res.value is None or res.winner is None or res.source is None:
-                    return unavailable_reply(unavailable) if unavailable else R_NOT_FOUND
+                    return R_NOT_FOUND
                 target = res.source
-                if target.kind != PRIMARY:
-                    holder = [s for s in self.topology.shards if target in s.replicas]
-                    return unavailable_reply(holder or unavailable)
                 new = self.clock.now()
                 line = b"VINCR %d %d %s %s" % (new, res.winner.version, key, delta)
                 try:

@@ -58,7 +58,7 @@ class Cluster:
         self._wall_clock_ms = wall_clock_ms
         self.repairs = Repairs()
         self.router = Router(self.topology, HybridClock(config.cluster_id, wall_clock_ms),
-                             self.repairs)
+                             self.repairs, config.server.max_line_bytes)
         self.server: Server | None = None
         self._reload_lock = asyncio.Lock()
 

@@ -82,8 +82,8 @@ class Topology:
             await asyncio.gather(*(m.connect() for m in new.values()))
         for member in new.values():
             self.health.start(member)
-            log.info("%s %s added (%s)", member.kind, member.address,
-                     "up" if member.up else f"down: {member.reason}")
+            if not member.up:
+                log.warning("%s %s is down: %s", member.kind, member.address, member.reason)
         return len(new), len(removed)
 
     async def close(self) -> None:
