@@ -77,16 +77,17 @@ def test_a_count_stops_at_a_real_error():
 
 
 def test_incr_family_maps_to_native_incr_and_decr_and_answers_integers():
-    assert lines_of([b"INCR", b"n"]) == [b"INCR n"]
-    assert lines_of([b"DECR", b"n"]) == [b"DECR n"]
-    assert lines_of([b"INCRBY", b"n", b"-5"]) == [b"INCR n -5"]
-    assert lines_of([b"DECRBY", b"n", b"7"]) == [b"DECR n 7"]
+    assert lines_of([b"INCR", b"n"]) == [b"UPINCR n"]
+    assert lines_of([b"DECR", b"n"]) == [b"UPDECR n"]
+    assert lines_of([b"INCRBY", b"n", b"-5"]) == [b"UPINCR n -5"]
+    assert lines_of([b"DECRBY", b"n", b"7"]) == [b"UPDECR n 7"]
     assert run([b"INCR", b"n"], b"OK n 42") == b":42\r\n"
     assert run([b"DECRBY", b"n", b"50"], b"OK n -8") == b":-8\r\n"
 
 
-def test_incr_on_a_missing_key_is_the_native_not_found_error():
-    assert run([b"INCR", b"n"], b"ERR key-value not found") == b"-ERR key-value not found\r\n"
+def test_incr_maps_to_the_creating_variant_and_passes_errors_through():
+    # UPINCR creates a missing key at 0 (Redis semantics); native errors pass through.
+    assert run([b"INCR", b"n"], b"ERR invalid value") == b"-ERR invalid value\r\n"
 
 
 def test_incr_results_that_are_not_64_bit_integers_are_sent_as_bulk_strings():
@@ -99,7 +100,7 @@ def test_incrby_needs_an_integer_and_incrbyfloat_answers_a_bulk_string():
     assert refused([b"INCRBY", b"n", b"1.5"]) == (
         b"-ERR value is not an integer or out of range\r\n")
     assert refused([b"INCRBY", b"n", str(2**64).encode()]).startswith(b"-ERR value")
-    assert lines_of([b"INCRBYFLOAT", b"n", b"1.1"]) == [b"INCR n 1.1"]
+    assert lines_of([b"INCRBYFLOAT", b"n", b"1.1"]) == [b"UPINCR n 1.1"]
     assert run([b"INCRBYFLOAT", b"n", b"1.1"], b"OK n 2.6") == b"$3\r\n2.6\r\n"
     assert run([b"INCRBYFLOAT", b"n", b"x"], b"ERR invalid value") == b"-ERR invalid value\r\n"
 

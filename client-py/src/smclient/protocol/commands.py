@@ -106,6 +106,16 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "QUIT", 0, None, "Close the connection.", "QUIT", auth=False, reply=Reply.CLOSE,
         example="QUIT",
     ),
+    CommandSpec(
+        "UPINCR", 1, 2, "INCR that treats a missing key as 0, as Redis does (RESP's INCR).",
+        "UPINCR <key> [delta]", roles=Role.CLUSTER | Role.NODE, write=True, internal=True,
+        errors=("ERR invalid value",),
+    ),
+    CommandSpec(
+        "UPDECR", 1, 2, "DECR that treats a missing key as 0, as Redis does (RESP's DECR).",
+        "UPDECR <key> [delta]", roles=Role.CLUSTER | Role.NODE, write=True, internal=True,
+        errors=("ERR invalid value",),
+    ),
     # ---- internal verbs (cluster -> node, node -> replica); see docs/internals/routing.md
     CommandSpec(
         "NAUTH", 1, 1, "Authenticate an internal peer with the hex SHA-256 of the shared key.",

@@ -108,6 +108,8 @@ class ClusterHandler:
             return router.delete(req.key)
         if name in ("INCR", "DECR"):
             return router.incr(req.key, req.delta)
+        if name in ("UPINCR", "UPDECR"):
+            return router.incr(req.key, req.delta, create=True)
         if name == "REGX":
             return router.regx(req.key, req.offset, req.limit)
         if name == "STAT":

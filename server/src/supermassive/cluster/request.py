@@ -30,7 +30,7 @@ ERR_OFFSET_LIMIT = b"ERR invalid input: offset and limit must be non-negative in
 
 READS = frozenset({"GET", "REGX", "STAT"})
 """Commands that may run concurrently with other reads of the same connection."""
-WRITES = frozenset({"PUT", "DEL", "INCR", "DECR", "RCNF"})
+WRITES = frozenset({"PUT", "DEL", "INCR", "DECR", "UPINCR", "UPDECR", "RCNF"})
 """Commands that wait for everything sent before them on their connection."""
 LOCAL = frozenset({"AUTH", "PING", "QUIT"})
 """Commands answered by the cluster itself, accepted before authentication."""
@@ -130,7 +130,7 @@ def _incr(name: str, rest: bytes | None) -> Request | bytes:
     delta = parts[1] if len(parts) == 2 else b"1"
     if not is_number(delta):
         return ERR_INVALID_VALUE
-    if name == "DECR":
+    if name in ("DECR", "UPDECR"):
         try:
             delta = negate_delta(delta)
         except InvalidValue:
@@ -161,6 +161,8 @@ _PARSERS = {
     "PUT": _put,
     "INCR": _incr,
     "DECR": _incr,
+    "UPINCR": _incr,
+    "UPDECR": _incr,
     "REGX": _regx,
     "STAT": _no_args,
     "RCNF": _no_args,

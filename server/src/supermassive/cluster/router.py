@@ -41,7 +41,9 @@ from supermassive.cluster.merge import (
 from supermassive.cluster.repair import Repairs
 from supermassive.cluster.rotation import RoundRobin
 from supermassive.cluster.topology import Shard, Topology
-from supermassive.roles.data import multi_reply
+from supermassive.roles.data import ERR_INVALID_VALUE, multi_reply
+from supermassive.storage.errors import InvalidValue
+from supermassive.storage.numbers import apply_delta
 from supermassive.versions import HybridClock
 
 log = logging.getLogger("supermassive.cluster")
@@ -134,24 +136,42 @@ class Router:
         if not primaries:
             return R_NO_PRIMARY
         async with self.order.hold(key):
-            line = b"VPUT %d %s %s" % (self.clock.now(), key, value)
-            if len(line) > self.max_line_bytes:
-                return ERR_TOO_LONG % self.max_line_bytes
-            refused: bytes | None = None
-            for member in self.rotation.order(primaries, _is_up):
-                try:
-                    reply = _line(await member.request(line))
-                except LinkError as exc:
-                    if exc.sent:
-                        return timeout_reply(exc)
-                    continue
-                if reply == OK_WRITTEN:
-                    return reply + b"\r\n"
-                if reply.startswith(ERR_OOM):
-                    refused = reply
-                    continue
+            return await self._put_unordered(key, value)
+
+    async def _put_unordered(self, key: bytes, value: bytes) -> bytes:
+        """The body of PUT; the caller holds the key's write order."""
+        primaries = self.topology.primaries
+        if not primaries:
+            return R_NO_PRIMARY
+        line = b"VPUT %d %s %s" % (self.clock.now(), key, value)
+        if len(line) > self.max_line_bytes:
+            return ERR_TOO_LONG % self.max_line_bytes
+        refused: bytes | None = None
+        for member in self.rotation.order(primaries, _is_up):
+            try:
+                reply = _line(await member.request(line))
+            except LinkError as exc:
+                if exc.sent:
+                    return timeout_reply(exc)
+                continue
+            if reply == OK_WRITTEN:
                 return reply + b"\r\n"
-            return refused + b"\r\n" if refused is not None else R_NO_PRIMARY
+            if reply.startswith(ERR_OOM):
+                refused = reply
+                continue
+            return reply + b"\r\n"
+        return refused + b"\r\n" if refused is not None else R_NO_PRIMARY
+
+    async def _create_counter(self, key: bytes, delta: bytes) -> bytes:
+        """UPINCR of a missing key: write ``0 + delta`` (caller holds the key's order)."""
+        try:
+            value = apply_delta(b"0", delta, False)
+        except InvalidValue:
+            return ERR_INVALID_VALUE
+        reply = await self._put_unordered(key, value)
+        if reply.startswith(OK_WRITTEN):
+            return b"OK " + key + b" " + value + b"\r\n"
+        return reply
 
     async def delete(self, key: bytes) -> bytes:
         """DEL: a tombstone everywhere; ``OK`` when a live value existed anywhere."""
@@ -214,8 +234,11 @@ class Router:
         parsed, _ = collect(await ask_replicas(shards, b"VGET " + key), _parse_vget)
         return any(c is not None and c.live and c.version < version for _, c in parsed)
 
-    async def incr(self, key: bytes, delta: bytes) -> bytes:
-        """INCR/DECR (``delta`` is signed): applied to the winning copy, at a new version."""
+    async def incr(self, key: bytes, delta: bytes, create: bool = False) -> bytes:
+        """INCR/DECR (``delta`` is signed): applied to the winning copy, at a new version.
+
+        With ``create`` (RESP's INCR), a missing key starts at 0: the result is written like a
+        PUT, still under this key's write order, so two creators cannot both start at 0."""
         if not self.topology.shards:
             return R_NO_PRIMARY
         async with self.order.hold(key):
@@ -228,6 +251,8 @@ class Router:
                     # adding to an older one would silently drop an acknowledged write.
                     return unavailable_reply(degraded, PRIMARY_DOWN)
                 if res.value is None or res.winner is None or res.source is None:
+                    if create:
+                        return await self._create_counter(key, delta)
                     return R_NOT_FOUND
                 target = res.source
                 new = self.clock.now()

@@ -153,7 +153,7 @@ def _incrbyfloat(args: list[bytes], role: Role) -> Translation | RespErrorReply:
     problem = _bad_key(args[1]) or _bad_token(args[2], "the increment")
     if problem:
         return problem
-    return [b"INCR " + args[1] + b" " + args[2]], shapes.NUMBER
+    return [b"UPINCR " + args[1] + b" " + args[2]], shapes.NUMBER
 
 
 def _keys(args: list[bytes], role: Role) -> Translation | RespErrorReply:
@@ -271,10 +271,10 @@ HANDLERS: dict[bytes, Handler] = {
     b"PUT": _put,
     b"DEL": _del,
     b"EXISTS": _exists,
-    b"INCR": _step(b"INCR ", "INCR", by=False),
-    b"DECR": _step(b"DECR ", "DECR", by=False),
-    b"INCRBY": _step(b"INCR ", "INCRBY", by=True),
-    b"DECRBY": _step(b"DECR ", "DECRBY", by=True),
+    b"INCR": _step(b"UPINCR ", "INCR", by=False),
+    b"DECR": _step(b"UPDECR ", "DECR", by=False),
+    b"INCRBY": _step(b"UPINCR ", "INCRBY", by=True),
+    b"DECRBY": _step(b"UPDECR ", "DECRBY", by=True),
     b"INCRBYFLOAT": _incrbyfloat,
     b"KEYS": _keys,
     b"REGX": _regx,

@@ -25,6 +25,7 @@ from supermassive.roles.data import (
 )
 from supermassive.roles.lifecycle import start_listener, stop_event
 from supermassive.storage.errors import Conflict, InvalidValue, NotFound
+from supermassive.storage.numbers import apply_delta
 from supermassive.storage.store import Store
 
 log = logging.getLogger("supermassive.node")
@@ -48,11 +49,24 @@ class NodeHandler(DataHandler):
             b"DEL": self.cmd_del,
             b"INCR": self.cmd_incr,
             b"DECR": self.cmd_decr,
+            b"UPINCR": self.cmd_upincr,
+            b"UPDECR": self.cmd_updecr,
             b"VPUT": self.cmd_vput,
             b"VDEL": self.cmd_vdel,
             b"VREPAIR": self.cmd_vrepair,
             b"VINCR": self.cmd_vincr,
         })
+        self.fast[b"PUT"] = self.fast_put
+
+    def fast_put(self, line: bytes, rest: bytes) -> Reply | None:
+        """PUT when the line is plain ASCII without NUL, the key is proven valid (already
+        stored, or :func:`key_error` says so) and memory is fine; else ``None``."""
+        key, _, value = rest.partition(b" ")
+        if (0 in line or not line.isascii() or self.over_memory
+                or (self._lookup(key) is None and key_error(key) is not None)):
+            return None
+        self.store.put(key, value)
+        return self._after_fsync(OK_WRITTEN) if self._sync_always else OK_WRITTEN
 
     def flush(self) -> None:
         """Journal write-out, then the replication stream (records only leave once written)."""
@@ -96,7 +110,16 @@ class NodeHandler(DataHandler):
         """DECR <key> [delta]."""
         return self._incr_cmd(b"DECR", rest, negate=True)
 
-    def _incr_cmd(self, name: bytes, rest: bytes | None, negate: bool) -> Reply:
+    def cmd_upincr(self, session: Session, rest: bytes | None) -> Reply:
+        """UPINCR <key> [delta]: INCR creating a missing key at 0 (RESP's INCR)."""
+        return self._incr_cmd(b"UPINCR", rest, negate=False, create=True)
+
+    def cmd_updecr(self, session: Session, rest: bytes | None) -> Reply:
+        """UPDECR <key> [delta]: DECR creating a missing key at 0 (RESP's DECR)."""
+        return self._incr_cmd(b"UPDECR", rest, negate=True, create=True)
+
+    def _incr_cmd(self, name: bytes, rest: bytes | None, negate: bool,
+                  create: bool = False) -> Reply:
         if rest is None:
             return arity_error(name)
         parts = rest.split(b" ")
@@ -104,10 +127,11 @@ class NodeHandler(DataHandler):
             return arity_error(name)
         key = parts[0]
         delta = parts[1] if len(parts) == 2 else b"1"
-        return self._incr(key, delta, negate, None, None)
+        return self._incr(key, delta, negate, None, None, create)
 
     def _incr(
-        self, key: bytes, delta: bytes, negate: bool, version: int | None, expected: int | None
+        self, key: bytes, delta: bytes, negate: bool, version: int | None, expected: int | None,
+        create: bool = False,
     ) -> Reply:
         err = key_error(key)
         if err is not None:
@@ -115,7 +139,13 @@ class NodeHandler(DataHandler):
         try:
             value = self.store.incr(key, delta, negate, version, expected)
         except NotFound:
-            return ERR_NOT_FOUND
+            if not create:
+                return ERR_NOT_FOUND
+            try:
+                value = apply_delta(b"0", delta, negate)
+            except InvalidValue:
+                return ERR_INVALID_VALUE
+            self.store.put(key, value, version)
         except InvalidValue:
             return ERR_INVALID_VALUE
         except Conflict:
