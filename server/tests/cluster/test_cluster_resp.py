@@ -52,3 +52,19 @@ def test_redis_benchmark_ping_set_get_incr_through_the_cluster(topo):
     assert "Error" not in out.stdout + out.stderr
     for name in ("PING_INLINE", "PING_MBULK", "SET", "GET", "INCR"):
         assert f"{name}: " in out.stdout
+
+
+def test_redis_py_round_trip_through_the_cluster(topo):
+    r = redis.Redis(port=topo.entry.port, protocol=2)
+    assert r.ping() is True
+    assert r.set("user:1", "Ada Lovelace") is True
+    assert r.set("user:2", "Grace") is True
+    assert r.get("user:1") == b"Ada Lovelace"
+    assert r.get("nobody") is None
+    assert r.exists("user:1", "user:2", "nobody") == 2
+    assert sorted(r.keys("user:*")) == [b"user:1", b"user:2"]
+    assert r.set("n", "40") and r.incr("n") == 41 and r.decrby("n", 50) == -9
+    assert r.incrbyfloat("n", "0.5") == pytest.approx(-8.5)
+    assert r.delete("user:1", "nobody") == 1
+    assert r.get("user:1") is None
+    r.close()
