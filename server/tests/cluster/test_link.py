@@ -130,3 +130,45 @@ async def test_a_wrong_shared_key_leaves_the_member_down(node: ServerProcess) ->
     assert not await member.connect()
     assert "NAUTH refused" in member.reason
     await member.close()
+
+
+async def test_reply_callbacks_get_their_own_replies_in_order_and_errors_on_failure(
+    node: ServerProcess,
+) -> None:
+    conn = await open_link(node)
+    assert await conn.request(b"VPUT 5 a A", False, 5) == b"OK key-value written"
+    got: list[object] = []
+
+    def broken(outcome: object) -> None:
+        raise RuntimeError("a callback that fails must not break the link")
+
+    conn.request_cb(b"VGET a", got.append, False, 5)
+    conn.request_cb(b"VGET a", broken, False, 5)
+    conn.request_cb(b"VGET zz", got.append, False, 5)
+    assert await conn.request(b"PING", False, 5) == b"OK PONG"
+    assert got == [b"OK V 5 A", b"ERR key-value not found"]
+    node.pause()
+    try:
+        conn.request_cb(b"VGET a", got.append, False, 5)
+        await asyncio.sleep(0.05)  # written: its outcome is unknown
+        conn.request_cb(b"VGET a", got.append, False, 5)  # never written
+        conn.close("test")
+    finally:
+        node.resume()
+    assert isinstance(got[2], LinkLost) and isinstance(got[3], MemberDown)
+    with pytest.raises(MemberDown):
+        conn.request_cb(b"VGET a", got.append, False, 5)
+    assert len(got) == 4
+
+
+async def test_requests_of_one_loop_iteration_share_one_pooled_connection(
+    node: ServerProcess,
+) -> None:
+    member = Member("primary", link_config(node.address, pool_size=4), auth_line=AUTH,
+                    max_line_bytes=1 << 20)
+    assert await member.connect()
+    batch = [member.request(b"PING") for _ in range(10)]
+    assert member.in_flight == 10
+    assert sorted(c.in_flight for c in member._pool) == [0, 0, 0, 10]
+    assert await asyncio.gather(*batch) == [b"OK PONG"] * 10
+    await member.close()

@@ -88,3 +88,24 @@ def test_random_lines_never_raise(line: bytes) -> None:
         if isinstance(result, bytes):
             assert result.startswith(b"ERR ") and result.endswith(b"\r\n")
             assert result.count(b"\n") == 1
+
+
+_COMMON_LINES = st.builds(
+    lambda verb, key, value: verb + key + value,
+    st.sampled_from([b"GET ", b"DEL ", b"PUT ", b"get ", b"PUT", b"GET"]),
+    st.binary(max_size=12) | st.text(alphabet=st.characters(max_codepoint=0x7f), max_size=12)
+    .map(str.encode),
+    st.just(b"") | st.binary(max_size=8).map(lambda b: b" " + b)
+    | st.text(max_size=8).map(lambda t: b" " + t.encode()),
+)
+
+
+@given(_COMMON_LINES)
+def test_the_shortcut_for_common_lines_agrees_with_the_general_rules(line: bytes) -> None:
+    from supermassive.cluster.request import _common, _parse_general
+
+    quick = _common(line)
+    if quick is not None:
+        assert quick == _parse_general(line, True)
+    assert parse_request(line, True) == _parse_general(line, True)
+    assert parse_request(line, False) == _parse_general(line, False)

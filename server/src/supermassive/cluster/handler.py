@@ -5,9 +5,12 @@ sent to a member. ``PING``, ``QUIT``, ``AUTH`` and every validation error are an
 
 Ordering on one pipelining connection: a write (PUT, DEL, INCR, DECR, RCNF) is returned as a
 lazy coroutine, so the connection layer runs it only after every earlier reply is ready; a read
-(GET, REGX, STAT) arriving while no write is queued is started at once as a task, so the
-independent reads of one connection fan out concurrently. A read queued behind a write is lazy
-too, so it sees that write (``protocol.md`` section 2).
+(GET, REGX, STAT) arriving while no write is queued is started at once, so the independent
+reads of one connection fan out concurrently. A read queued behind a write is lazy too, so it
+sees that write (``protocol.md`` section 2).
+
+The common ``GET <key>`` (every primary up, nothing queued before it) is started without a task
+(:mod:`~supermassive.cluster.lookup`); ``docs/internals/performance.md`` has the figures.
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ import logging
 from collections.abc import Awaitable
 
 from supermassive.cluster.auth import Credentials
-from supermassive.cluster.request import Request, parse_request
+from supermassive.cluster.request import Request, parse_request, plain_key
 from supermassive.cluster.service import Cluster
+from supermassive.cluster.slots import Slots
 from supermassive.net.server import Reply, Session
 
 log = logging.getLogger("supermassive.cluster")
@@ -38,12 +42,17 @@ class ClusterHandler:
         self.cluster = cluster
         self.credentials = credentials
         self.local = credentials is None
-        self._slots = asyncio.Semaphore(cluster.config.max_concurrent_requests)
+        self._slots = Slots(cluster.config.max_concurrent_requests)
 
     # ---- Handler protocol
     def handle(self, session: Session, line: bytes) -> Reply:
         """Validate one line; answer it now, or with an awaitable that does the fan-out."""
         self.cluster.counters.ops += 1
+        if line[:4] == b"GET " and session.pending_writes == 0 and (
+                session.authenticated or self.local):
+            reply = self._get_now(line[4:])
+            if reply is not None:
+                return reply
         req = parse_request(line, session.authenticated or self.local)
         if isinstance(req, bytes):
             return req
@@ -61,6 +70,17 @@ class ClusterHandler:
         if session.pending_writes == 0:
             return asyncio.ensure_future(self._run(req))
         return self._run(req)
+
+    def _get_now(self, key: bytes) -> asyncio.Future[bytes] | None:
+        """``GET <plain key>`` with nothing queued before it: started at once, without a task
+        (:meth:`Router.get_soon`); ``None`` when the general path must answer."""
+        slots = self._slots
+        if not plain_key(key) or not slots.try_take():
+            return None
+        fut = self.cluster.router.get_soon(key, slots.give)
+        if fut is None:
+            slots.give()
+        return fut
 
     def flush(self) -> None:
         """Nothing is buffered at the cluster."""
@@ -88,14 +108,18 @@ class ClusterHandler:
             session.pending_writes -= 1
 
     async def _run(self, req: Request) -> bytes:
-        async with self._slots:
-            try:
-                return await self._dispatch(req)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("%s failed", req.name)
-                return ERR_INTERNAL
+        slots = self._slots
+        if not slots.try_take():
+            await slots.take()
+        try:
+            return await self._dispatch(req)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("%s failed", req.name)
+            return ERR_INTERNAL
+        finally:
+            slots.give()
 
     def _dispatch(self, req: Request) -> Awaitable[bytes]:
         router = self.cluster.router

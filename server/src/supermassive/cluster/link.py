@@ -1,8 +1,11 @@
 """One pipelined connection from the cluster to a member (an ``asyncio.Protocol``).
 
 Requests made during one event-loop iteration are written together (one ``write``, one
-syscall, however many clients asked); each leaves a waiter ``(future, multi, deadline)`` in a
+syscall, however many clients asked); each leaves a waiter ``(target, multi, deadline)`` in a
 FIFO, and replies, parsed by the sans-I/O :class:`ReplyReader`, resolve the waiters in order.
+The target is a future (:meth:`LinkConnection.request`) or, on the GET fast path, a plain
+callback called with the reply (:meth:`LinkConnection.request_cb`: no future, no extra loop
+iteration).
 Many requests are in flight at once and nothing is locked per request. If the connection fails
 before a batch was written, its requests fail with :class:`MemberDown` (they never left, so a
 write may go to another primary).
@@ -31,6 +34,9 @@ log = logging.getLogger("supermassive.cluster.link")
 LinkReply = bytes | list[bytes]
 """A single-line reply, or a multi-line reply (header first)."""
 
+ReplyCallback = Callable[["LinkReply | LinkError"], None]
+"""Called once with the reply, or with the :class:`LinkError` that ended the request."""
+
 CloseCallback = Callable[["LinkConnection", LinkError], None]
 
 
@@ -44,7 +50,8 @@ class LinkConnection(asyncio.Protocol):
         self.address = address
         self.on_close = on_close
         self._reader = ReplyReader(max_line_bytes)
-        self._waiters: deque[tuple[asyncio.Future[LinkReply], bool, float]] = deque()
+        self._waiters: deque[tuple[asyncio.Future[LinkReply] | ReplyCallback, bool, float]] = (
+            deque())
         self._transport: asyncio.Transport | None = None
         self._loop = asyncio.get_running_loop()
         self._timer: asyncio.TimerHandle | None = None
@@ -65,6 +72,11 @@ class LinkConnection(asyncio.Protocol):
         """Requests sent and not answered yet."""
         return len(self._waiters)
 
+    @property
+    def batching(self) -> bool:
+        """Whether lines requested in this loop iteration are waiting for the next write."""
+        return bool(self._out)
+
     # ---- asyncio callbacks
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # uvloop's transports are not asyncio.Transport subclasses: no isinstance check here.
@@ -79,13 +91,16 @@ class LinkConnection(asyncio.Protocol):
             return
         waiters = self._waiters
         while waiters:
-            fut, multi, _ = waiters[0]
+            target, multi, _ = waiters[0]
             reply = reader.pop(multi)
             if reply is None:
                 break
             waiters.popleft()
-            if not fut.done():
-                fut.set_result(reply)
+            if isinstance(target, asyncio.Future):
+                if not target.done():
+                    target.set_result(reply)
+            else:
+                _call(target, reply)
         if not waiters and reader.buffered_lines:
             self.fail(LinkLost(self.address, "unexpected reply from the member"))
 
@@ -112,19 +127,28 @@ class LinkConnection(asyncio.Protocol):
 
         Raises :class:`MemberDown` at once (nothing sent) when the connection is not open.
         """
-        transport = self._transport
-        if transport is None or self._error is not None:
-            raise MemberDown(self.address, "connection not open")
         fut: asyncio.Future[LinkReply] = self._loop.create_future()
+        self.request_cb(line, fut, multi, timeout_s)
+        return fut
+
+    def request_cb(
+        self, line: bytes, target: asyncio.Future[LinkReply] | ReplyCallback, multi: bool,
+        timeout_s: float,
+    ) -> None:
+        """Like :meth:`request`, but the outcome goes to ``target``: a future, or a callback
+        called once (from the event loop's I/O callback or a failure, never from here) with
+        the reply or the :class:`LinkError`: no future, no extra loop iteration. Raises
+        :class:`MemberDown` at once when the connection is not open (``target`` untouched)."""
+        if self._transport is None or self._error is not None:
+            raise MemberDown(self.address, "connection not open")
         out = self._out
         out.append(line)
         if len(out) == 1:
             self._loop.call_soon(self._flush)
         deadline = self._loop.time() + timeout_s
-        self._waiters.append((fut, multi, deadline))
+        self._waiters.append((target, multi, deadline))
         if self._timer is None or deadline < self._timer_at:
             self._arm(deadline)
-        return fut
 
     def _arm(self, deadline: float) -> None:
         if self._timer is not None:
@@ -171,10 +195,13 @@ class LinkConnection(asyncio.Protocol):
         self._out.clear()
         not_sent = MemberDown(self.address, error.reason)
         while waiters:
-            fut = waiters.popleft()[0]
-            if not fut.done():
-                fut.set_exception(not_sent if len(waiters) < unsent else error)
-                fut.exception()  # a caller that went away must not log "never retrieved"
+            target = waiters.popleft()[0]
+            why = not_sent if len(waiters) < unsent else error
+            if not isinstance(target, asyncio.Future):
+                _call(target, why)
+            elif not target.done():
+                target.set_exception(why)
+                target.exception()  # a caller that went away must not log "never retrieved"
         if self._transport is not None:
             self._transport.abort()
         callback, self.on_close = self.on_close, None
@@ -187,3 +214,11 @@ class LinkConnection(asyncio.Protocol):
     def close(self, reason: str = "closed by the cluster") -> None:
         """Close on purpose; in-flight requests fail with :class:`LinkLost`."""
         self.fail(LinkLost(self.address, reason))
+
+
+def _call(callback: ReplyCallback, outcome: LinkReply | LinkError) -> None:
+    """Run a request's callback; its failure is logged, never the link's problem."""
+    try:
+        callback(outcome)
+    except Exception:
+        log.exception("link reply callback failed")

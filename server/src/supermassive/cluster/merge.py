@@ -71,11 +71,26 @@ def parse_copy(body: bytes) -> Copy:
 
 def parse_vget(reply: bytes) -> Copy | None:
     """A ``VGET`` reply: the copy, or ``None`` when the member does not know the key."""
-    if reply.startswith(b"OK "):
-        return parse_copy(reply[3:])
-    if reply == NOT_FOUND:
+    fields = vget_fields(reply)
+    return None if fields is None else Copy(fields[0], fields[1])
+
+
+def vget_fields(reply: bytes) -> tuple[int, bytes | None] | None:
+    """A ``VGET`` reply as ``(version, value or None for a tombstone)``, or ``None`` when the
+    member does not know the key (the allocation-light form of :func:`parse_vget`)."""
+    kind = reply[:5]
+    if kind == b"OK V ":
+        sp = reply.find(b" ", 5)
+        token, value = (reply[5:], b"") if sp < 0 else (reply[5:sp], reply[sp + 1 :])
+    elif kind == b"OK D ":
+        token, value = reply[5:], None
+    elif reply == NOT_FOUND:
         return None
-    raise BadReply(reply[:200].decode(errors="replace"))
+    else:
+        raise BadReply(reply[:200].decode(errors="replace"))
+    if not token.isdigit() or len(token) > 19:
+        raise BadReply(f"bad version {token[:40]!r}")
+    return int(token), value
 
 
 def parse_vregx(reply: bytes | list[bytes]) -> dict[bytes, Copy]:

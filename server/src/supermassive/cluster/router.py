@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from supermassive.cluster.errors import LinkError
 from supermassive.cluster.fanout import ask_all, ask_replicas, collect
 from supermassive.cluster.keyorder import KeyOrder
 from supermassive.cluster.link import LinkReply
+from supermassive.cluster.lookup import start_lookup
 from supermassive.cluster.member import Member
 from supermassive.cluster.merge import (
     BadReply,
@@ -105,8 +106,27 @@ class Router:
         degraded = [a.shard for a in answers if a.available and not a.from_primary]
         return res, unavailable, degraded
 
+    def get_soon(
+        self, key: bytes, on_done: Callable[[], None] | None = None,
+    ) -> asyncio.Future[bytes] | None:
+        """GET without a task when every primary is up (:mod:`~supermassive.cluster.lookup`):
+        the future of the reply, or ``None`` when the caller must use :meth:`get`.
+        ``on_done`` is called once when the GET is over (only when a future is returned)."""
+        shards = self.topology.shards
+        if not shards:
+            return None
+        lookup = start_lookup(self, shards, key, on_done)
+        return None if lookup is None else lookup.reply
+
     async def get(self, key: bytes) -> bytes:
         """GET: the highest version across the shards."""
+        fut = self.get_soon(key)
+        if fut is not None:
+            return await fut
+        return await self.get_general(key)
+
+    async def get_general(self, key: bytes) -> bytes:
+        """GET through every shard, its replicas standing in for a primary that is down."""
         if not self.topology.shards:
             return R_NO_PRIMARY
         res, unavailable, _ = await self._read_key(key)
