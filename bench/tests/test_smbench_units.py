@@ -132,3 +132,16 @@ def test_resp_reply_reader_handles_any_chunking(items, cuts):
             got.append(x)
     assert got == [value for _, value in items]
     assert all((g is NULL) == (v is NULL) for g, (_, v) in zip(got, items, strict=True))
+
+
+def test_compare_target_can_log_in_its_own_way():
+    from smbench.cli import parse_options
+
+    opts = parse_options(["--local", "--compare", "127.0.0.1:4001", "--compare-shared-key", "k"])
+    other = opts.for_compare()
+    assert opts.local and opts.shared_key is None
+    assert not other.local and other.shared_key == "k"
+    same = parse_options(["--shared-key", "k", "--compare", "127.0.0.1:4001"]).for_compare()
+    assert same.shared_key == "k"
+    back = parse_options(["--shared-key", "k", "--compare", "127.0.0.1:4000", "--compare-local"])
+    assert back.for_compare().local and back.for_compare().shared_key is None

@@ -56,6 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--compare", metavar="HOST:PORT",
                    help="also run against this target B, alternating A, B, A, B, ...")
     p.add_argument("--rounds", type=int, default=3, help="A/B rounds with --compare (default 3)")
+    p.add_argument("--compare-local", action="store_true",
+                   help="log in to the --compare target with --local (no auth), e.g. a cluster")
+    p.add_argument("--compare-shared-key", metavar="KEY", default=None,
+                   help="log in to the --compare target with NAUTH, e.g. a node")
     p.add_argument("--json", dest="json_path", metavar="FILE", help="write results as JSON")
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
@@ -102,6 +106,7 @@ def parse_options(argv: Sequence[str] | None = None) -> BenchOptions:
         keyspace=keyspace, value_size=a.value_size, tls=a.tls, cacert=a.cacert, user=a.user,
         password=a.password, shared_key=shared_key, local=a.local, seed=a.seed,
         compare=compare, rounds=a.rounds, json_path=a.json_path, progress=progress,
+        compare_local=a.compare_local, compare_shared_key=a.compare_shared_key,
     )
 
 
@@ -132,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     b_runs: list[RunResult] = []
     for i in range(1, opts.rounds + 1):
         a_runs.append(_run(opts, opts.target, err, f"A{i}"))
-        b_runs.append(_run(opts, opts.compare, err, f"B{i}"))
+        b_runs.append(_run(opts.for_compare(), opts.compare, err, f"B{i}"))
     comparison = Comparison(a_runs, b_runs)
     print_comparison(out, comparison, opts)
     if opts.json_path:

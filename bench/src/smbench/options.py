@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import ssl
 from dataclasses import dataclass
 
@@ -52,6 +53,17 @@ class BenchOptions:
     json_path: str | None = None
     progress: bool = False
     connect_timeout_s: float = 10.0
+    compare_local: bool = False
+    compare_shared_key: str | None = None
+
+    def for_compare(self) -> BenchOptions:
+        """The options for the ``--compare`` target: its own login when one was given."""
+        if self.compare_local:
+            return dataclasses.replace(self, local=True, shared_key=None, user=None)
+        if self.compare_shared_key is not None:
+            return dataclasses.replace(self, local=False, shared_key=self.compare_shared_key,
+                                       user=None)
+        return self
 
     def tls_context(self) -> ssl.SSLContext | None:
         """The client TLS context (verifying against ``cacert`` or the system roots)."""
