@@ -68,18 +68,21 @@ class HybridClock:
         return self._last
 
     def now(self) -> int:
-        """Return a new version, strictly greater than every version stamped or observed."""
+        """Return a new version, strictly greater than every version stamped or observed.
+
+        Hot path (one call per write), so the packing is inlined: bumping ``last >> 8`` by one
+        increments the logical counter and, when it overflows, carries into the wall time,
+        exactly as ``pack(last_wall + 1, 0, writer_id)``. Raises ``ValueError`` past
+        :data:`VERSION_MAX`.
+        """
         wall = self._wall_ms()
         last = self._last
-        last_wall = last >> WALL_SHIFT
-        if wall > last_wall:
-            version = pack(min(wall, WALL_MAX), 0, self.writer_id)
+        if last >> WALL_SHIFT < wall <= WALL_MAX:
+            version = (wall << WALL_SHIFT) | self.writer_id
         else:
-            logical = ((last >> LOGICAL_SHIFT) & LOGICAL_MAX) + 1
-            if logical > LOGICAL_MAX:
-                version = pack(last_wall + 1, 0, self.writer_id)
-            else:
-                version = pack(last_wall, logical, self.writer_id)
+            version = (((last >> LOGICAL_SHIFT) + 1) << LOGICAL_SHIFT) | self.writer_id
+            if version > VERSION_MAX:
+                raise ValueError(f"wall_ms out of range: {(last >> WALL_SHIFT) + 1}")
         self._last = version
         return version
 

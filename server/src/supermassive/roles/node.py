@@ -57,8 +57,9 @@ class NodeHandler(DataHandler):
             b"VINCR": self.cmd_vincr,
         })
         self.fast[b"PUT"] = self.fast_put
+        self.fast[b"VPUT"] = self.fast_vput
 
-    def fast_put(self, line: bytes, rest: bytes) -> Reply | None:
+    def fast_put(self, session: Session, line: bytes, rest: bytes) -> Reply | None:
         """PUT when the line is plain ASCII without NUL, the key is proven valid (already
         stored, or :func:`key_error` says so) and memory is fine; else ``None``."""
         key, _, value = rest.partition(b" ")
@@ -66,6 +67,20 @@ class NodeHandler(DataHandler):
                 or (self._lookup(key) is None and key_error(key) is not None)):
             return None
         self.store.put(key, value)
+        return self._after_fsync(OK_WRITTEN) if self._sync_always else OK_WRITTEN
+
+    def fast_vput(self, session: Session, line: bytes, rest: bytes) -> Reply | None:
+        """VPUT (the cluster's write) under the same proofs as :meth:`fast_put`, with a
+        well-formed version; else ``None``."""
+        token, _, pair = rest.partition(b" ")
+        key, _, value = pair.partition(b" ")
+        if (0 in line or not line.isascii() or self.over_memory or not token.isdigit()
+                or len(token) > 19
+                or (self._lookup(key) is None and key_error(key) is not None)):
+            return None
+        version = int(token)
+        self.store.clock.observe(version)
+        self.store.put(key, value, version)
         return self._after_fsync(OK_WRITTEN) if self._sync_always else OK_WRITTEN
 
     def flush(self) -> None:

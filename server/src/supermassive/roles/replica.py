@@ -60,6 +60,7 @@ class ReplicaHandler(DataHandler):
             b"RSET": self.cmd_rset,
             b"RDEL": self.cmd_rdel,
         })
+        self.fast[b"RSET"] = self.fast_rset
 
     def stat_header(self) -> bytes:
         """``REPLICA <addr>``."""
@@ -134,6 +135,24 @@ class ReplicaHandler(DataHandler):
             return b"OK %d\r\n" % rec.position
         self.store.apply_record(rec)
         return self.ack(b"OK %d\r\n" % rec.position)
+
+    def fast_rset(self, session: Session, line: bytes, rest: bytes) -> Reply | None:
+        """RSET on the live stream (catch-up's hot path): an internal session not staging a
+        snapshot, a plain-ASCII line without NUL, well-formed numbers and a valid key; else
+        ``None`` (the general path answers)."""
+        if not session.internal or 0 in line or not line.isascii() or _STAGING in session.data:
+            return None
+        parts = rest.split(b" ", 3)
+        if len(parts) < 3:
+            return None
+        position, version, key = parts[0], parts[1], parts[2]
+        if not (position.isdigit() and version.isdigit() and len(position) <= 19
+                and len(version) <= 19) or key_error(key) is not None:
+            return None
+        number = int(position)
+        self.store.apply_set(number, int(version), key, parts[3] if len(parts) == 4 else b"")
+        reply = b"OK %d\r\n" % number
+        return self._after_fsync(reply) if self._sync_always else reply
 
     def cmd_rset(self, session: Session, rest: bytes | None) -> Reply:
         """RSET <position> <version> <key> <value>."""

@@ -29,7 +29,7 @@ from typing import NamedTuple
 
 from supermassive.storage.errors import JournalError
 from supermassive.storage.keyspace import Keyspace
-from supermassive.storage.records import Record, decode, to_record
+from supermassive.storage.records import RawRecord, Record, decode, to_record
 from supermassive.storage.replay import Replayed, replay_frames
 
 log = logging.getLogger("supermassive.journal")
@@ -245,15 +245,24 @@ def iter_records(fd: int, start: int, end: int, after_position: int) -> Iterator
     Closes ``fd`` when done. Raises :class:`JournalError` on a bad frame (the range is known
     to be good, so that means the file changed under us).
     """
+    for batch in iter_raw_batches(fd, start, end, after_position):
+        yield from map(to_record, batch)
+
+
+def iter_raw_batches(fd: int, start: int, end: int,
+                     after_position: int) -> Iterator[list[RawRecord]]:
+    """Like :func:`iter_records`, in raw form, one list per chunk read (the fast form)."""
     try:
         offset = start
         need = 0
         while offset < end:
             chunk = os.pread(fd, min(end - offset, max(READ_CHUNK_BYTES, need)), offset)
             decoded = decode(chunk)
-            for raw in decoded.records:
-                if raw[0] > after_position:
-                    yield to_record(raw)
+            records = decoded.records
+            if records and records[0][0] <= after_position:
+                records = [raw for raw in records if raw[0] > after_position]
+            if records:
+                yield records
             offset += decoded.end
             need = decoded.need
             if decoded.error is not None and (not decoded.need or decoded.end + need

@@ -15,10 +15,14 @@ from __future__ import annotations
 import heapq
 import struct
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from supermassive.storage.errors import Conflict, InvalidValue, NotFound
 from supermassive.storage.numbers import apply_delta
 from supermassive.storage.patterns import compile_pattern
+
+if TYPE_CHECKING:
+    from supermassive.versions import HybridClock
 
 __all__ = ["Conflict", "InvalidValue", "Keyspace", "NotFound"]
 
@@ -32,12 +36,15 @@ TOMBSTONE_COST_BYTES = 8
 class Keyspace:
     """Keys to (value or tombstone, version), with last-writer-wins writes."""
 
-    __slots__ = ("_data_bytes", "_dead", "_live")
+    __slots__ = ("_data_bytes", "_dead", "_live", "lookup")
 
     def __init__(self) -> None:
         self._live: dict[bytes, bytes] = {}
         self._dead: dict[bytes, int] = {}
         self._data_bytes = 0
+        self.lookup = self._live.get
+        """``lookup(key)``: the raw entry of a live key (8-byte big-endian version, then the
+        value) or ``None``. The read hot path: one C call, no slicing. Read-only use."""
 
     # -- reads -----------------------------------------------------------------------------
 
@@ -82,12 +89,18 @@ class Keyspace:
 
     def put(self, key: bytes, value: bytes, version: int) -> bool:
         """Store ``value`` at ``version`` if newer than what is stored; return whether it was."""
+        return self.put_entry(key, _pack_version(version) + value, version)
+
+    def put_entry(self, key: bytes, entry: bytes, version: int) -> bool:
+        """:meth:`put` with the entry already built (``entry`` is the 8-byte big-endian
+        ``version`` followed by the value), so a caller that journals the same bytes builds
+        them once."""
         live = self._live
-        entry = live.get(key)
-        if entry is not None:
-            if version <= _version_of(entry)[0]:
+        old = live.get(key)
+        if old is not None:
+            if version <= _version_of(old)[0]:
                 return False
-            self._data_bytes -= len(entry)
+            self._data_bytes -= len(old)
         else:
             dead = self._dead.get(key)
             if dead is not None:
@@ -97,10 +110,34 @@ class Keyspace:
                 self._data_bytes -= TOMBSTONE_COST_BYTES
             else:
                 self._data_bytes += len(key)
-        entry = _pack_version(version) + value
         live[key] = entry
         self._data_bytes += len(entry)
         return True
+
+    def put_stamped(self, key: bytes, value: bytes, clock: HybridClock) -> bytes:
+        """Store ``value`` at a fresh version from ``clock``, newer than what is stored.
+
+        The write hot path of a node stamping its own versions: one lookup for both the
+        stamping and the write. Always applies; returns the new entry (version + value).
+        """
+        version = clock.now()
+        live = self._live
+        entry = live.get(key)
+        dead = None if entry is not None else self._dead.get(key)
+        stored = _version_of(entry)[0] if entry is not None else (dead or 0)
+        if stored >= version:
+            clock.observe(stored)
+            version = clock.now()
+        new_entry = _pack_version(version) + value
+        if entry is not None:
+            self._data_bytes += len(new_entry) - len(entry)
+        elif dead is not None:
+            del self._dead[key]
+            self._data_bytes += len(new_entry) - TOMBSTONE_COST_BYTES
+        else:
+            self._data_bytes += len(key) + len(new_entry)
+        live[key] = new_entry
+        return new_entry
 
     def delete(self, key: bytes, version: int) -> tuple[bool, bool]:
         """Leave a tombstone at ``version`` if newer than what is stored.
@@ -206,6 +243,7 @@ class Keyspace:
         """A shallow copy (the dicts are copied, the immutable bytes shared): for snapshots."""
         other = Keyspace()
         other._live = self._live.copy()
+        other.lookup = other._live.get
         other._dead = self._dead.copy()
         other._data_bytes = self._data_bytes
         return other

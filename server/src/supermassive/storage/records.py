@@ -69,17 +69,24 @@ def encode_into(buf: bytearray, position: int, version: int, op: str, key: bytes
         raise ValueError(f"unknown record op {op!r}")
     if not (0 <= position <= U64_MAX and 0 <= version <= U64_MAX):
         raise ValueError("position and version must fit in 64 bits")
-    length = MIN_PAYLOAD_BYTES + len(key) + len(value)
+    return encode_entry_into(buf, position, op_byte, key, VERSION.pack(version) + value)
+
+
+def encode_entry_into(buf: bytearray, position: int, op_byte: int, key: bytes,
+                      entry: bytes) -> int:
+    """Append one frame whose ``version + value`` tail is ``entry`` (a keyspace entry).
+
+    The fast form of :func:`encode_into` for the write path: the caller guarantees that
+    ``op_byte`` is ``S`` or ``D`` (with an 8-byte ``entry`` for ``D``), that ``position``
+    fits in 64 bits and that ``entry`` starts with the 8-byte big-endian version. One
+    header pack and one checksum over the whole payload.
+    """
+    payload = PAYLOAD_HEADER.pack(position, op_byte, len(key)) + key + entry
+    length = len(payload)
     if length > MAX_PAYLOAD_BYTES:
         raise ValueError("record too large for one frame")
-    head = PAYLOAD_HEADER.pack(position, op_byte, len(key))
-    packed_version = VERSION.pack(version)
-    crc = zlib.crc32(value, zlib.crc32(packed_version, zlib.crc32(key, zlib.crc32(head))))
-    buf += FRAME_HEADER.pack(length, crc)
-    buf += head
-    buf += key
-    buf += packed_version
-    buf += value
+    buf += FRAME_HEADER.pack(length, zlib.crc32(payload))
+    buf += payload
     return FRAME_HEADER_BYTES + length
 
 
@@ -134,15 +141,25 @@ def decode(buf: bytes, start: int = 0, end: int | None = None) -> Decoded:
     """Decode frames from ``buf[start:end]`` until the end or the first bad frame."""
     stop = len(buf) if end is None else end
     out: list[RawRecord] = []
+    append = out.append
+    unpack = FULL_HEADER.unpack_from
+    version_of = VERSION.unpack_from
+    crc32 = zlib.crc32
+    header_bytes = FULL_HEADER.size
     offset = start
-    while offset < stop:
-        frame_end, error, need = check_frame(buf, offset, stop)
-        if error is not None:
-            return Decoded(out, offset, error, need)
-        position, _op, key_length = PAYLOAD_HEADER.unpack_from(buf, offset + FRAME_HEADER_BYTES)
-        key_start = offset + FULL_HEADER.size
-        entry = key_start + key_length
-        out.append((position, VERSION.unpack_from(buf, entry)[0], buf[offset + OP_OFFSET],
-                    buf[key_start:entry], buf[entry + VERSION.size:frame_end]))
-        offset = frame_end
+    with memoryview(buf) as view:
+        while offset + header_bytes <= stop:  # the checks of check_frame, inlined
+            length, crc, position, op, key_length = unpack(buf, offset)
+            frame_end = offset + FRAME_HEADER_BYTES + length
+            entry = offset + header_bytes + key_length
+            if (frame_end > stop or length < MIN_PAYLOAD_BYTES or frame_end - entry < 8
+                    or (op != _OP_SET_BYTE and (op != _OP_DELETE_BYTE or frame_end - entry != 8))
+                    or crc32(view[offset + FRAME_HEADER_BYTES:frame_end]) != crc):
+                break
+            append((position, version_of(buf, entry)[0], op, buf[offset + header_bytes:entry],
+                    buf[entry + 8:frame_end]))
+            offset = frame_end
+    if offset < stop:
+        _, error, need = check_frame(buf, offset, stop)
+        return Decoded(out, offset, error or "malformed record", need)
     return Decoded(out, offset, None, 0)

@@ -19,9 +19,17 @@ from pathlib import Path
 
 from supermassive.storage import compaction
 from supermassive.storage.durability import SYNC_POLICIES, Syncer
-from supermassive.storage.journal import Fsync, Paths, Segment, iter_records
+from supermassive.storage.journal import Fsync, Paths, Segment, iter_raw_batches
 from supermassive.storage.keyspace import Keyspace
-from supermassive.storage.records import OP_DELETE, OP_SET, Record, encode_into
+from supermassive.storage.records import (
+    OP_DELETE,
+    OP_SET,
+    VERSION,
+    RawRecord,
+    Record,
+    encode_entry_into,
+    to_record,
+)
 from supermassive.storage.recovery import Recovered, recover, write_clean_marker
 from supermassive.versions import VERSION_MAX, HybridClock, pack
 
@@ -30,6 +38,8 @@ log = logging.getLogger("supermassive.journal")
 FLUSH_THRESHOLD_BYTES = 1 << 20
 """The write buffer is handed to the OS as soon as it holds this much."""
 INDEX_EVERY = 1024
+_OP_SET_BYTE = ord(OP_SET)
+_OP_DELETE_BYTE = ord(OP_DELETE)
 
 Listener = Callable[[Record], None]
 
@@ -166,34 +176,52 @@ class Store:
 
     def _append(self, op: str, key: bytes, value: bytes, version: int,
                 position: int | None = None) -> None:
+        if op == OP_SET:
+            self._append_entry(_OP_SET_BYTE, key, VERSION.pack(version) + value, position)
+        elif op == OP_DELETE:
+            self._append_entry(_OP_DELETE_BYTE, key, VERSION.pack(version), position)
+        else:
+            raise ValueError(f"unknown record op {op!r}")
+
+    def _append_entry(self, op_byte: int, key: bytes, entry: bytes,
+                      position: int | None = None) -> None:
+        """Journal one record whose ``version + value`` tail is ``entry`` (the hot path)."""
         if self._closed:
             raise RuntimeError("store is closed")
         if position is None:
             position = self.position + 1
         segment = self._segments[-1]
-        offset = segment.size + len(self._buf)
-        encode_into(self._buf, position, version, op, key, value)
+        buf = self._buf
         if segment.records % INDEX_EVERY == 0:
-            segment.index.append((position, offset))
+            segment.index.append((position, segment.size + len(buf)))
+        encode_entry_into(buf, position, op_byte, key, entry)
         segment.records += 1
         segment.last_position = position
         self.position = position
         if self._listeners:
-            record = Record(position, version, op, key, value if op == OP_SET else b"")
-            for fn in tuple(self._listeners):
-                try:
-                    fn(record)
-                except Exception:
-                    log.exception("journal listener failed")
-        if len(self._buf) >= FLUSH_THRESHOLD_BYTES:
+            self._tell(Record(position, VERSION.unpack_from(entry)[0], chr(op_byte), key,
+                              entry[8:]))
+        if len(buf) >= FLUSH_THRESHOLD_BYTES:
             self.flush()
+
+    def _tell(self, record: Record) -> None:
+        for fn in tuple(self._listeners):
+            try:
+                fn(record)
+            except Exception:
+                log.exception("journal listener failed")
 
     def put(self, key: bytes, value: bytes, version: int | None = None) -> bool:
         """Set ``key`` (stamped by :attr:`clock` when ``version`` is None); True if applied."""
-        version = self._stamp(key) if version is None else self._given(version)
-        if not self.keyspace.put(key, value, version):
+        if version is None:
+            self._append_entry(_OP_SET_BYTE, key,
+                               self.keyspace.put_stamped(key, value, self.clock))
+            return True
+        self._given(version)
+        entry = VERSION.pack(version) + value
+        if not self.keyspace.put_entry(key, entry, version):
             return False
-        self._append(OP_SET, key, value, version)
+        self._append_entry(_OP_SET_BYTE, key, entry)
         return True
 
     def delete(self, key: bytes, version: int | None = None) -> bool:
@@ -226,19 +254,33 @@ class Store:
         Skipped (False) when ``rec.position`` is not after :attr:`position`. A record that is
         older than what is stored is still journaled, so the position stays the primary's.
         """
+        if rec.op == OP_SET:
+            return self.apply_set(rec.position, rec.version, rec.key, rec.value)
+        if rec.op != OP_DELETE:
+            raise ValueError(f"unknown record op {rec.op!r}")
         if rec.position <= self.position:
             return False
-        if rec.position > VERSION_MAX:
-            raise ValueError(f"position out of range: {rec.position}")
+        self._check_position(rec.position)
         self._given(rec.version)
-        if rec.op == OP_SET:
-            changed = self.keyspace.put(rec.key, rec.value, rec.version)
-        elif rec.op == OP_DELETE:
-            changed = self.keyspace.delete(rec.key, rec.version)[0]
-        else:
-            raise ValueError(f"unknown record op {rec.op!r}")
-        self._append(rec.op, rec.key, rec.value, rec.version, rec.position)
+        changed = self.keyspace.delete(rec.key, rec.version)[0]
+        self._append_entry(_OP_DELETE_BYTE, rec.key, VERSION.pack(rec.version), rec.position)
         return changed
+
+    def apply_set(self, position: int, version: int, key: bytes, value: bytes) -> bool:
+        """:meth:`apply_record` for a set record, without building a :class:`Record`."""
+        if position <= self.position:
+            return False
+        self._check_position(position)
+        self._given(version)
+        entry = VERSION.pack(version) + value
+        changed = self.keyspace.put_entry(key, entry, version)
+        self._append_entry(_OP_SET_BYTE, key, entry, position)
+        return changed
+
+    @staticmethod
+    def _check_position(position: int) -> None:
+        if position > VERSION_MAX:
+            raise ValueError(f"position out of range: {position}")
 
     def load_snapshot(self, position: int, history_id: str, records: Iterable[Record]) -> None:
         """Replica: replace everything by a primary's snapshot at ``position``.
@@ -295,6 +337,14 @@ class Store:
         :attr:`position` (a different history). Records appended after this call are not
         included: they reach listeners.
         """
+        batches = self.record_batches_after(position)
+        if batches is None:
+            return None
+        return (to_record(raw) for batch in batches for raw in batch)
+
+    def record_batches_after(self, position: int) -> Iterator[list[RawRecord]] | None:
+        """:meth:`records_after` in raw form (``(position, version, op byte, key, value)``),
+        one list per chunk read: the fast form for replica catch-up."""
         if position > self.position or not self._segments:
             return None
         if position < self._segments[0].base:
@@ -310,11 +360,12 @@ class Store:
         return self._read_plan(plan, position)
 
     @staticmethod
-    def _read_plan(plan: list[tuple[int, int, int]], position: int) -> Iterator[Record]:
+    def _read_plan(plan: list[tuple[int, int, int]],
+                   position: int) -> Iterator[list[RawRecord]]:
         try:
             while plan:
                 fd, start, end = plan.pop(0)
-                yield from iter_records(fd, start, end, position)
+                yield from iter_raw_batches(fd, start, end, position)
         finally:
             for fd, _, _ in plan:
                 os.close(fd)

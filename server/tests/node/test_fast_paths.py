@@ -1,0 +1,174 @@
+"""The handlers' fast paths answer exactly as the general path does (docs/internals/performance.md).
+
+Two handlers over two stores with the same fake wall clock receive the same lines: one through
+``handle`` (fast paths first), one through ``handle_general`` (every rule, in order). Replies and
+final keyspaces must match, whatever the bytes: control characters, NUL, spaces, non-ASCII,
+invalid UTF-8, case, arity.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from supermassive.config import load_config
+from supermassive.net.server import Session
+from supermassive.replication.stream import ReplicationManager
+from supermassive.roles.data import DataHandler
+from supermassive.roles.node import NodeHandler
+from supermassive.roles.replica import ReplicaHandler
+from supermassive.storage.store import Store
+
+WALL_MS = 1_700_000_000_000
+
+key_bytes = st.one_of(
+    st.sampled_from([b"k", b"key:000000000001", b"K2", b"caf\xc3\xa9", b"a\tb", b"a\x7f",
+                     b"", b"a\x00", b"\xff\xfe", b"x" * 70_000]),
+    st.binary(max_size=12),
+)
+value_bytes = st.one_of(st.sampled_from([b"", b"v", b"two words", b"\xc3\xa9t\xc3\xa9",
+                                         b"\xff", b"nul\x00"]), st.binary(max_size=12))
+names = st.sampled_from([b"GET", b"PUT", b"get", b"Put", b"RSET", b"DEL", b"VGET", b"vget",
+                         b"VPUT", b"NOPE"])
+numbers = st.sampled_from([b"1", b"2", b"17", b"x", b"-1", b"9" * 20, b"0", b"7" * 19])
+
+
+@st.composite
+def lines(draw: st.DrawFn) -> bytes:
+    name = draw(names)
+    shape = draw(st.integers(0, 4))
+    if shape == 0:
+        return name
+    if shape == 1:
+        return name + b" " + draw(key_bytes)
+    if name == b"RSET":
+        return b" ".join([name, draw(numbers), draw(numbers), draw(key_bytes), draw(value_bytes)])
+    if name == b"VPUT":
+        return b" ".join([name, draw(numbers), draw(key_bytes), draw(value_bytes)])
+    return name + b" " + draw(key_bytes) + b" " + draw(value_bytes)
+
+
+def _config(directory: Path, role: str) -> Any:
+    name = ".node" if role == "node" else ".nodereplica"
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / name).write_text(json.dumps({
+        "journal-sync": "no", "server-config": {"address": "127.0.0.1:1"}}))
+    return load_config(role, directory / name)
+
+
+def _store(directory: Path, name: str) -> Store:
+    return Store.open(directory, name, sync="no", wall_ms=lambda: WALL_MS)
+
+
+def _node(directory: Path) -> NodeHandler:
+    config = _config(directory, "node")
+    store = _store(directory, "node")
+    return NodeHandler(store, "key", config, ReplicationManager(store, "key", config))
+
+
+def _replica(directory: Path) -> ReplicaHandler:
+    return ReplicaHandler(_store(directory, "replica"), "key", _config(directory, "node-replica"))
+
+
+def _contents(handler: DataHandler) -> list[tuple[bytes, bytes | None, int]]:
+    return sorted(handler.store.keyspace.items())
+
+
+def _outcome(handle: Any, session: Session, line: bytes) -> object:
+    """The reply, or the exception type (the connection turns it into ``ERR internal``)."""
+    try:
+        return handle(session, line)
+    except Exception as exc:  # compared, not hidden
+        return type(exc)
+
+
+def _session(internal: bool) -> Session:
+    session = Session("test")
+    session.authenticated = True
+    session.internal = internal
+    return session
+
+
+@pytest.fixture
+def pairs(tmp_path: Path) -> Iterator[dict[str, tuple[DataHandler, DataHandler]]]:
+    made = {
+        "node": (_node(tmp_path / "a"), _node(tmp_path / "b")),
+        "replica": (_replica(tmp_path / "c"), _replica(tmp_path / "d")),
+    }
+    yield made
+    for fast, general in made.values():
+        asyncio.run(fast.store.close())
+        asyncio.run(general.store.close())
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(script=st.lists(lines(), max_size=12), role=st.sampled_from(["node", "replica"]),
+       internal=st.booleans())
+def test_fast_paths_answer_like_the_general_path(
+        pairs: dict[str, tuple[DataHandler, DataHandler]], script: list[bytes], role: str,
+        internal: bool) -> None:
+    fast, general = pairs[role]
+    fast_session, general_session = _session(internal), _session(internal)
+    for line in script:
+        assert _outcome(fast.handle, fast_session, line) == _outcome(
+            general.handle_general, general_session, line)
+    assert _contents(fast) == _contents(general)
+    assert fast.store.position == general.store.position
+    assert fast.store.keyspace.data_bytes == general.store.keyspace.data_bytes
+
+
+def test_a_stored_key_is_read_by_the_fast_path_and_a_missing_one_by_the_general_path(
+        pairs: dict[str, tuple[DataHandler, DataHandler]]) -> None:
+    node, _ = pairs["node"]
+    session = _session(True)
+    assert node.handle(session, b"PUT key:1 hello world") == b"OK key-value written\r\n"
+    assert node.handle(session, b"GET key:1") == b"OK key:1 hello world\r\n"
+    assert node.handle(session, b"GET key:2") == b"ERR key-value not found\r\n"
+    assert node.handle(session, b"GET a\tb").startswith(b"ERR invalid input")
+
+
+def test_unauthenticated_sessions_never_take_a_fast_path(
+        pairs: dict[str, tuple[DataHandler, DataHandler]]) -> None:
+    node, _ = pairs["node"]
+    assert node.handle(_session(True), b"PUT k v") == b"OK key-value written\r\n"
+    anonymous = Session("test")
+    assert node.handle(anonymous, b"GET k") == b"ERR not authenticated\r\n"
+    assert node.handle(anonymous, b"PUT k w") == b"ERR not authenticated\r\n"
+    assert node.store.keyspace.get(b"k") == b"v"
+
+
+def test_over_memory_refuses_puts_on_the_fast_path_too(
+        pairs: dict[str, tuple[DataHandler, DataHandler]]) -> None:
+    node, _ = pairs["node"]
+    assert isinstance(node, NodeHandler)
+    session = _session(True)
+    node.handle(session, b"PUT k v")
+    node.over_memory = True
+    assert node.handle(session, b"PUT k w") == b"ERR out of memory\r\n"
+    assert node.handle(session, b"GET k") == b"OK k v\r\n"
+
+
+def _key_error_by_the_rules(key: bytes) -> bytes | None:
+    if not key:
+        return b"ERR invalid input: empty key\r\n"
+    if len(key) > 64 * 1024:
+        return b"ERR invalid input: key longer than 65536 bytes\r\n"
+    if any(byte <= 0x20 or byte == 0x7F for byte in key):
+        return b"ERR invalid input: key contains a space or control character\r\n"
+    return None
+
+
+@given(st.one_of(key_bytes, st.binary(max_size=40),
+                 st.text(max_size=20).map(lambda text: text.encode())))
+def test_key_error_fast_proof_agrees_with_the_rules(key: bytes) -> None:
+    from supermassive.roles.data import key_error
+
+    assert key_error(key) == _key_error_by_the_rules(key)
