@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PACKAGES := -e client-py -e 'server[hiredis]' -e cli -e chaos -e bench
 PYTEST_ARGS ?= -n 2
+export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: install run test test-all lint typecheck docs serve-docs chaos bench install-browser install-bench-deps clean
 

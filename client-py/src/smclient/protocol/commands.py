@@ -58,7 +58,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "AUTH", 1, 1, "Authenticate a client connection to the cluster.",
         "AUTH <base64(user<SEP>password)>", roles=Role.CLUSTER, auth=False,
-        example="AUTH dXNlclxwYXNzd29yZA==",
+        example="AUTH dXNlcgBwYXNzd29yZA==",
         errors=("ERR invalid credentials", "ERR already authenticated"),
     ),
     CommandSpec(

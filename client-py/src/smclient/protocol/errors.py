@@ -31,6 +31,10 @@ ERROR_CODES: tuple[ErrorCode, ...] = (
     ErrorCode("wrong number of arguments", "wrong_arity", "Too few or too many tokens."),
     ErrorCode("unknown command", "unknown_command", "The command name is not known."),
     ErrorCode("line too long", "line_too_long", "Line over max-line-bytes; connection closed."),
+    ErrorCode(
+        "too many connections", "too_many_connections",
+        "The server is at max-connections; the connection is closed.", retryable=True,
+    ),
     ErrorCode("out of memory", "out_of_memory", "Node over max-memory-threshold; PUT refused."),
     ErrorCode(
         "no primary nodes available", "no_primary", "No primary can take the write.",

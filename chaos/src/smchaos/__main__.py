@@ -1,0 +1,7 @@
+"""``python -m smchaos``."""
+
+import sys
+
+from smchaos.cli import main
+
+sys.exit(main())
