@@ -161,7 +161,9 @@ class DataHandler:
             upper = name.upper()
             fn = self.table.get(upper)
             if fn is None:
-                return ERR_NUL if 0 in line else ERR_UNKNOWN
+                if 0 in line:
+                    return ERR_NUL
+                return ERR_UNKNOWN if session.authenticated else ERR_NOT_AUTH
             name = upper
         if 0 in line:
             return ERR_NUL
