@@ -124,6 +124,10 @@ class LineTooLongError(ResponseError):
     """``ERR line too long``: the server closes the connection after it."""
 
 
+class TooManyConnectionsError(ResponseError):
+    """``ERR too many connections``: the server is at ``max-connections``; it closes."""
+
+
 class OutOfMemoryError(ResponseError):
     """``ERR out of memory``: the node is over its memory threshold and refuses PUT."""
 
@@ -166,6 +170,7 @@ ERROR_CLASSES: dict[str, type[ResponseError]] = {
     "wrong_arity": WrongArityError,
     "unknown_command": UnknownCommandError,
     "line_too_long": LineTooLongError,
+    "too_many_connections": TooManyConnectionsError,
     "out_of_memory": OutOfMemoryError,
     "no_primary": NoPrimaryError,
     "unavailable": UnavailableError,

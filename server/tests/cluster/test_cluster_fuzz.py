@@ -32,6 +32,7 @@ def test_random_streams_leave_the_cluster_and_nodes_responsive(topo, chunks, cut
     data = b"".join(chunks).replace(b"QUIT", b"QUIX").replace(b"quit", b"quix")
     entry = topo.entry
     with RawClient(entry.host, entry.port, timeout_s=15) as c:
+        c.send(b"PING\r\n")  # a native connection (a first "*" would make it RESP)
         points = sorted({min(x, len(data)) for x in cuts})
         start = 0
         for point in [*points, len(data)]:
