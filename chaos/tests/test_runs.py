@@ -3,7 +3,10 @@
 The smoke run (default test set) pins the harness: a short register run with the kill nemesis
 produces a complete history (every invocation has a completion, or is ``info`` at the end), a
 results file and a report. It does not assert the verdict: that is the server's business and
-the slow runs' (``make chaos``), which assert every workload is valid under every fault.
+the slow runs' (``make chaos``), which assert every workload is valid under every fault, except
+for what the consistency model allows: a stale read (a linearizability violation) while a
+fault is taking a primary away is an expected failure, not an error. A violation with no fault
+around it, or any invalid counter, set or convergence check, fails the test.
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from smchaos.checker import Verdict
 from smchaos.db.netns import netns_unavailable
-from smchaos.history import pair_ops
+from smchaos.history import Op, pair_ops
 from smchaos.nemesis import FAULTS, unavailable_reason
+from smchaos.report import nemesis_windows
 from smchaos.runner import RunSpec, execute
 from smchaos.workloads import WORKLOADS
 
@@ -77,4 +82,20 @@ async def test_workload_stays_valid_under_fault(workload: str, fault: str,
                    concurrency=8, rate_per_s=60, store=str(store))
     outcome = await execute(spec)
     _check_run_dir(outcome.run_dir.path)
-    assert outcome.verdict == "valid", f"{outcome.verdict}: see {outcome.run_dir.report}"
+    report = outcome.run_dir.report
+    ops = outcome.run_dir.read_history()
+    for result in outcome.results:
+        if result.checker == "linearizable" and result.verdict is Verdict.INVALID \
+                and fault != "clock" and _during_fault(ops, result.counterexample):
+            # docs/guide/consistency.md: reads may be stale while a primary is unreachable
+            pytest.xfail(f"stale read during a fault (documented): see {report}")
+        assert result.verdict is Verdict.VALID, f"{result.checker}: {result.summary}: {report}"
+
+
+def _during_fault(ops: list[Op], counterexample: tuple[int, ...]) -> bool:
+    """Whether a fault was active during (or up to 2 s before) the counterexample."""
+    times = [op.time for op in ops if op.index in set(counterexample)]
+    if not times:
+        return False
+    start, end = min(times) - 2_000_000_000, max(times)
+    return any(w.start_ns <= end and w.end_ns >= start for w in nemesis_windows(ops))

@@ -49,8 +49,8 @@ def _counterexample_pairs(pairs: list[Pair], indices: tuple[int, ...]) -> list[P
 
 
 def _faults_during(pairs: list[Pair], windows: list[Window]) -> list[str]:
-    """Labels of the fault windows that overlap the pairs' time span (or started within
-    two seconds before it: a fault's effects outlive its start)."""
+    """Labels of the fault windows that overlap the pairs' time span, or ended at most two
+    seconds before it (a fault's effects outlive its healing)."""
     if not pairs:
         return []
     start = min(p.call_ns for p in pairs) - 2_000_000_000

@@ -102,9 +102,13 @@ class ServerConnection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._server.connections.discard(self)
+        items = list(self._queue)
         if self._drain_task is not None and not self._drain_task.done():
+            # The drain task is awaiting the first item: cancelling the task cancels it (closing
+            # a coroutine another task is awaiting would break that task).
             self._drain_task.cancel()
-        for item in self._queue:
+            items = items[1:]
+        for item in items:
             if isinstance(item, asyncio.Future):
                 item.cancel()
             elif asyncio.iscoroutine(item):
@@ -214,6 +218,8 @@ class ServerConnection(asyncio.Protocol):
                     except Exception:
                         log.exception("command failed")
                         reply = ERR_INTERNAL
+                if not queue:  # the connection was lost meanwhile
+                    break
                 queue.popleft()
                 chunk = [reply]
                 while queue and isinstance(queue[0], bytes):
