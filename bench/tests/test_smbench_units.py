@@ -145,3 +145,24 @@ def test_compare_target_can_log_in_its_own_way():
     assert same.shared_key == "k"
     back = parse_options(["--shared-key", "k", "--compare", "127.0.0.1:4000", "--compare-local"])
     assert back.for_compare().local and back.for_compare().shared_key is None
+
+
+def test_targets_table_computes_ratios_from_the_measured_rows():
+    from smbench.measure import Section
+    from smbench.targets import targets
+
+    rb = Section("redis-benchmark: GET/SET", ["target", "SET ops/s", "SET p50 µs", "GET ops/s",
+                                              "GET p50 µs"])
+    rb.rows = [["redis-server, -P 1", "40,000", "1", "40,000", "1"],
+               ["SuperMassive node (RESP, journal-sync everysec), -P 1", "20,000", "1",
+                "36,000", "1"]]
+    mix = Section("smbench mix (80% GET)", ["target", "ops/s"])
+    mix.rows = [["cluster (--local)", "6,000"], ["one node (NAUTH)", "10,000"]]
+    catch = Section("Replica catch-up of 100,000 missed writes", ["setup", "catch-up s"])
+    catch.rows = [["1 primary + 1 replica", "not measured: x"]]
+    table = {row[0]: row[1:] for row in targets([rb, mix, catch]).rows}
+    assert table["node / redis-server, SET, -P 1"] == ["0.50x", ">= 0.8x", "no"]
+    assert table["node / redis-server, GET, -P 1"] == ["0.90x", ">= 0.8x", "yes"]
+    assert table["cluster / one node, original mix, 50 connections"][2] == "yes"
+    assert table["node / redis-server, GET, -P 16"] == ["not measured", ">= 1.0x", "-"]
+    assert table["replica catch-up of 100k missed writes, s"][0] == "not measured"

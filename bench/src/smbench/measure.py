@@ -153,7 +153,7 @@ def _mix_row(section: Section, label: str, opts: BenchOptions, target: Target) -
 
 def mix(work: Path, scale: Scale) -> Section:
     """The original benchmarker's mix (80/15/5) at 50 connections: cluster and one node."""
-    section = Section("smbench mix (80% GET, 15% PUT, 5% DEL, 16-byte keys and values), "
+    section = Section("smbench mix (80% GET, 15% PUT, 5% DEL, 16-byte keys, 64-byte values), "
                       "50 connections, native protocol",
                       ["target", "ops/s", "p50 µs", "p99 µs", "p99.9 µs", "errors"])
     procs = os.cpu_count() or 1
@@ -161,17 +161,19 @@ def mix(work: Path, scale: Scale) -> Section:
     def options(target: Target, **auth: object) -> BenchOptions:
         return BenchOptions(target=target, connections=50, processes=procs,
                             duration_s=scale.mix_duration_s, workload="mix", keyspace=10_000,
-                            **auth)  # type: ignore[arg-type]
+                            value_size=64, **auth)  # type: ignore[arg-type]
 
-    section.commands.append(f"smbench --workload mix --connections 50 --processes {procs} "
-                            f"--duration {scale.mix_duration_s:g} --local | --shared-key ...")
+    section.commands.append(f"smbench --workload mix --value-size 64 --connections 50 "
+                            f"--processes {procs} --duration {scale.mix_duration_s:g} "
+                            "--local | --shared-key ...")
     try:
-        topo = start_topology(work / "mix-cluster", primaries=2, cluster=True, local=True)
+        topo = start_topology(work / "mix-cluster", primaries=2, replicas=1, cluster=True,
+                              local=True)
         try:
             entry = topo.entry
             target = Target(entry.host, entry.port)
-            _mix_row(section, "cluster (--local) + 2 primaries", options(target, local=True),
-                     target)
+            _mix_row(section, "cluster (--local), 2 primaries with 1 replica each",
+                     options(target, local=True), target)
         finally:
             topo.stop()
     except (OSError, TimeoutError, RuntimeError) as exc:
@@ -198,7 +200,7 @@ def _memory_row(section: Section, label: str, pid: int, load: Callable[[], float
 def memory(work: Path, scale: Scale) -> tuple[Section, Section]:
     """RSS per key at ``memory_keys`` keys (node vs Redis), then the node's journal replay."""
     keys = scale.memory_keys
-    mem = Section(f"Memory at {keys:,} keys (16-byte keys, 16-byte values)",
+    mem = Section(f"Memory at {keys:,} keys (16-byte keys, 64-byte values)",
                   ["server", "RSS bytes per key", "RSS MiB after", "load writes/s"])
     mem.notes.append("Bytes per key = (RSS after loading - RSS before) / keys; loaded by one "
                      "connection in pipelined batches of 2000, every reply checked.")
@@ -210,14 +212,16 @@ def memory(work: Path, scale: Scale) -> tuple[Section, Section]:
     try:
         with redis_server(work / "redis-mem") as (port, proc):
             _memory_row(mem, "redis-server", proc.pid,
-                        lambda: loader.load("127.0.0.1", port, keys, resp=True), keys)
+                        lambda: loader.load("127.0.0.1", port, keys, resp=True, value_size=64),
+                        keys)
     except (OSError, TimeoutError, RuntimeError) as exc:
         mem.skip("redis-server", exc)
     try:
         with one_node(work / "node-mem") as node:
             assert node.proc is not None
             _memory_row(mem, "SuperMassive node", node.proc.pid,
-                        lambda: loader.load(node.host, node.port, keys, shared_key=SHARED_KEY),
+                        lambda: loader.load(node.host, node.port, keys, shared_key=SHARED_KEY,
+                                            value_size=64),
                         keys)
             _replay(replay, node, keys)
     except (OSError, TimeoutError, RuntimeError, AssertionError) as exc:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from smbench import measure
 from smbench.measure import Scale, Section
+from smbench.targets import targets
 
 PARTS = ("rb", "mix", "memory", "catchup")
 QUICK = Scale(requests=20_000, mix_duration_s=2.0, memory_keys=20_000, catchup_writes=5_000)
@@ -116,7 +117,7 @@ def render(sections: list[Section], started: datetime.datetime, seconds: float,
     ]
     lines += [f"| {k} | {v} |" for k, v in machine()]
     lines.append("")
-    for section in sections:
+    for section in [targets(sections), *sections]:
         lines += _table(section)
     return "\n".join(lines).rstrip() + "\n"
 
