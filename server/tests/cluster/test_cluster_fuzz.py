@@ -33,21 +33,8 @@ def test_random_streams_leave_the_cluster_and_nodes_responsive(topo, chunks, cut
     entry = topo.entry
     with RawClient(entry.host, entry.port, timeout_s=15) as c:
         c.send(b"PING\r\n")  # a native connection (a first "*" would make it RESP)
-        points = sorted({min(x, len(data)) for x in cuts})
-        start = 0
-        for point in [*points, len(data)]:
-            if point > start:
-                c.send(data[start:point])
-            start = point
+        c.send_split(data, cuts)
         marker = b"fuzz-end-marker"
         c.send(b"\r\nPUT " + marker + b" done\r\nGET " + marker + b"\r\n")
-        c.sock.settimeout(15)
-        seen = b""
-        while b"OK " + marker + b" done" not in seen:
-            try:
-                chunk = c.sock.recv(65536)
-            except (ConnectionResetError, TimeoutError) as exc:
-                raise AssertionError(f"cluster stopped answering: {exc}") from None
-            assert chunk, "cluster closed the connection"
-            seen += chunk
+        c.read_until(b"OK " + marker + b" done")
     assert all(p.running for p in topo.processes)

@@ -28,21 +28,8 @@ def test_random_streams_leave_node_responsive(fuzz_node, chunks, cuts):
     data = b"".join(chunks).replace(b"QUIT", b"QUIX")
     with RawClient(fuzz_node.host, fuzz_node.port, timeout_s=10) as c:
         c.nauth()
-        points = sorted({min(x, len(data)) for x in cuts})
-        start = 0
-        for point in [*points, len(data)]:
-            if point > start:
-                c.send(data[start:point])
-            start = point
+        c.send_split(data, cuts)
         marker = b"fuzz-end-marker"
         c.send(b"\r\nPUT " + marker + b" done\r\nGET " + marker + b"\r\n")
-        c.sock.settimeout(10)
-        seen = b""
-        while b"OK " + marker + b" done" not in seen:
-            try:
-                chunk = c.sock.recv(65536)
-            except (TimeoutError, ConnectionResetError) as exc:
-                raise AssertionError(f"node stopped answering: {exc}") from None
-            assert chunk, "node closed the connection"
-            seen += chunk
+        c.read_until(b"OK " + marker + b" done")
     assert fuzz_node.running

@@ -36,6 +36,28 @@ class RawClient:
         """Send raw bytes."""
         self.sock.sendall(data)
 
+    def send_split(self, data: bytes, cuts: list[int]) -> None:
+        """Send ``data`` in pieces cut at the offsets ``cuts`` (one send per piece)."""
+        start = 0
+        for point in [*sorted({min(max(c, 0), len(data)) for c in cuts}), len(data)]:
+            if point > start:
+                self.sock.sendall(data[start:point])
+            start = point
+
+    def read_until(self, needle: bytes, timeout_s: float = 15.0) -> bytes:
+        """Read raw bytes until ``needle`` has arrived; fail if the server stops answering."""
+        self.sock.settimeout(timeout_s)
+        seen = b""
+        while needle not in seen:
+            try:
+                chunk = self.sock.recv(1 << 16)
+            except (ConnectionResetError, TimeoutError) as exc:
+                raise AssertionError(f"server stopped answering: {exc}") from None
+            if not chunk:
+                raise AssertionError("server closed the connection")
+            seen += chunk
+        return seen
+
     def read_reply(self, multi: bool = False) -> bytes | MultiReply:
         """Read one reply (a line, or ``OK <n>`` + n lines when ``multi``)."""
         while True:

@@ -17,10 +17,10 @@ from supermassive.roles.data import (
     ERR_NOT_AUTH,
     ERR_NUL,
     ERR_UNKNOWN,
-    ERR_UTF8,
     MAX_KEY_BYTES,
     arity_error,
     key_error,
+    line_error,
     parse_offset_limit,
 )
 from supermassive.storage.errors import InvalidPattern, InvalidValue
@@ -85,13 +85,9 @@ def _parse_general(line: bytes, authenticated: bool) -> Request | bytes:
         if b"\0" in line:
             return ERR_NUL
         return ERR_UNKNOWN if authenticated else ERR_NOT_AUTH
-    if b"\0" in line:
-        return ERR_NUL
-    if not line.isascii():
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError:
-            return ERR_UTF8
+    bad = line_error(line)
+    if bad is not None:
+        return bad
     if name in LOCAL:
         return _local(name, rest)
     if not authenticated:

@@ -3,7 +3,9 @@
 A connection whose first byte is ``*`` gets a RESP feeder instead of the line reader. Each RESP
 command is translated to native command lines, run through the role's ordinary handler (so
 RESP and the native protocol share every rule and every code path), and the native replies are
-encoded back to RESP, in order, through the connection's reply queue.
+encoded back to RESP, in order, through the connection's reply queue. ``GET`` and ``SET``
+take a fast path first (:func:`~supermassive.net.resp_translate.fast_get`, ``fast_set``,
+:func:`~supermassive.net.resp_reply.value_reply`, ``ok_reply``) that gives the same bytes.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from supermassive.net.resp import (
     translate,
 )
 from supermassive.net.resp_inline import InlineAwareReader
+from supermassive.net.resp_reply import OK, VALUE, ok_reply, value_reply
+from supermassive.net.resp_translate import fast_get, fast_set
 from supermassive.net.server import Reply, ResponderFactory, ServerConnection
 
 _ROLES = {"cluster": Role.CLUSTER, "node": Role.NODE, "node-replica": Role.REPLICA}
@@ -51,8 +55,15 @@ def resp_factory(role: str, shared_key: str = "") -> ResponderFactory:
                 reader.feed(data)
                 while (args := reader.get()) is not None:
                     reply: Reply
-                    result = translate(args, resp_role)
-                    if isinstance(result, RespErrorReply):
+                    if (line := fast_get(args)) is not None:
+                        native = handler.handle(session, line)
+                        reply = (value_reply(native) if type(native) is bytes
+                                 else _await_encode(VALUE, [native], True))
+                    elif (line := fast_set(args)) is not None:
+                        native = handler.handle(session, line)
+                        reply = (ok_reply(native) if type(native) is bytes
+                                 else _await_encode(OK, [native], True))
+                    elif isinstance(result := translate(args, resp_role), RespErrorReply):
                         reply = result.data
                     else:
                         lines, shape = result

@@ -208,3 +208,24 @@ QUIT = ReplyShape("quit", _fixed, b"+OK\r\n", close=True)
 def echo(message: bytes) -> ReplyShape:
     """The shape of ``PING <message>``: the message as a bulk string once the PING succeeds."""
     return ReplyShape("echo", _if_ok, bulk(message))
+
+
+def value_reply(native: bytes) -> bytes:
+    """:func:`encode_reply` for :data:`VALUE` and a one-line ``bytes`` reply, done faster.
+
+    The common ``OK <key> <value>\\r\\n`` is sliced once; anything else takes the general
+    encoder, so the bytes are always the same (pinned by ``test_resp_fast_paths.py``).
+    """
+    if native[:3] == b"OK " and native[-2:] == b"\r\n" and native[-3:-2] not in (b"\r", b"\n"):
+        space = native.find(b" ", 3)
+        if space >= 0:
+            tail = native[space + 1 :]  # the value and its CRLF
+            return b"$%d\r\n" % (len(tail) - 2) + tail
+    return _bulk_value(VALUE, native)
+
+
+def ok_reply(native: bytes) -> bytes:
+    """:func:`encode_reply` for :data:`OK` and a one-line ``bytes`` reply, done faster."""
+    if native[:2] == b"OK":
+        return b"+OK\r\n"
+    return _if_ok(OK, native)

@@ -52,6 +52,19 @@ FastCommand = Callable[[Session, bytes, bytes], Reply | None]
 (the session is authenticated and the line has a space after the command name)."""
 
 
+def line_error(line: bytes) -> bytes | None:
+    """The error reply for a line with a NUL byte or invalid UTF-8, else ``None`` (shared by
+    every role, so the node and the cluster refuse exactly the same lines)."""
+    if 0 in line:
+        return ERR_NUL
+    if not line.isascii():
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            return ERR_UTF8
+    return None
+
+
 def arity_error(name: bytes) -> bytes:
     """``ERR wrong number of arguments for '<CMD>'``."""
     return b"ERR wrong number of arguments for '" + name.upper() + b"'\r\n"
@@ -165,13 +178,9 @@ class DataHandler:
                     return ERR_NUL
                 return ERR_UNKNOWN if session.authenticated else ERR_NOT_AUTH
             name = upper
-        if 0 in line:
-            return ERR_NUL
-        if not line.isascii():
-            try:
-                line.decode("utf-8")
-            except UnicodeDecodeError:
-                return ERR_UTF8
+        bad = line_error(line)
+        if bad is not None:
+            return bad
         if not session.authenticated and name not in self.no_auth:
             return ERR_NOT_AUTH
         return fn(session, rest if sep else None)

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from supermassive.config import ConfigError, RoleConfig, load_config
@@ -298,19 +299,35 @@ async def run_node(config: RoleConfig, directory: Path, *, shared_key: str) -> i
     replication = ReplicationManager(store, shared_key, config)
     handler = NodeHandler(store, shared_key, config, replication)
     handler.check_memory()
+    return await serve_data_role(config, handler, "node", shared_key,
+                                 started=lambda: replication.update(config.read_replicas),
+                                 closing=replication.close)
+
+
+async def serve_data_role(
+    config: RoleConfig, handler: DataHandler, role: str, shared_key: str, *,
+    started: Callable[[], None] | None = None,
+    closing: Callable[[], Awaitable[None]] | None = None,
+) -> int:
+    """Listen, run housekeeping until SIGTERM/SIGINT, then shut down in order: stop accepting
+    and answer what is in flight, write the journal out (then the replication stream), close
+    the replication links, fsync and close the journal."""
+    store = handler.store
     stop = stop_event()
-    server = await start_listener(config, handler, _resp_factory("node", shared_key))
-    replication.update(config.read_replicas)
-    chores = asyncio.create_task(housekeeping(handler, config.tombstone_grace_period, True))
+    server = await start_listener(config, handler, _resp_factory(role, shared_key))
+    if started is not None:
+        started()
+    chores = asyncio.create_task(
+        housekeeping(handler, config.tombstone_grace_period, check=role == "node"))
     await stop.wait()
     log.info("stopping")
     await server.close()
     chores.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await chores
-    store.flush()
-    replication.flush()
-    await replication.close()
+    handler.flush()
+    if closing is not None:
+        await closing()
     await store.close()
     log.info("stopped")
     return 0

@@ -9,8 +9,6 @@ read; writes from anyone but the replication stream get ``ERR read only``.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from pathlib import Path
 
@@ -23,8 +21,7 @@ from supermassive.roles.data import (
     key_error,
     parse_version,
 )
-from supermassive.roles.lifecycle import start_listener, stop_event
-from supermassive.roles.node import _resp_factory, housekeeping, open_store
+from supermassive.roles.node import open_store, serve_data_role
 from supermassive.storage.records import Record
 from supermassive.storage.store import Store
 
@@ -192,16 +189,4 @@ async def run_replica(config: RoleConfig, directory: Path, *, shared_key: str) -
     store = open_store(config, directory, "replica")
     await store.start()
     handler = ReplicaHandler(store, shared_key, config)
-    stop = stop_event()
-    server = await start_listener(config, handler, _resp_factory("node-replica", shared_key))
-    chores = asyncio.create_task(housekeeping(handler, config.tombstone_grace_period, False))
-    await stop.wait()
-    log.info("stopping")
-    await server.close()
-    chores.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await chores
-    store.flush()
-    await store.close()
-    log.info("stopped")
-    return 0
+    return await serve_data_role(config, handler, "node-replica", shared_key)
