@@ -68,7 +68,9 @@ def resp_factory(role: str, shared_key: str = "") -> ResponderFactory:
                     else:
                         lines, shape = result
                         natives = [handler.handle(session, line) for line in lines]
-                        if all(isinstance(n, bytes) for n in natives):
+                        if len(natives) == 1 and type(natives[0]) is bytes:
+                            reply = encode_reply(shape, natives[0])
+                        elif all(isinstance(n, bytes) for n in natives):
                             reply = encode_reply(
                                 shape, natives[0] if len(lines) == 1 else natives  # type: ignore[arg-type]
                             )

@@ -19,35 +19,49 @@ from supermassive.net.resp_reader import RespError, RespReader
 
 def encoded_size(args: list[bytes]) -> int:
     """Bytes of the canonical RESP encoding of a request."""
-    size = len(b"*%d\r\n" % len(args))
+    count = len(args)
+    size = 4 if count < 10 else 3 + len(str(count))  # "*<count>\r\n"
     for arg in args:
-        size += len(b"$%d\r\n" % len(arg)) + len(arg) + 2
+        n = len(arg)  # "$<n>\r\n" + arg + "\r\n"
+        size += n + 6 if n < 10 else n + 7 if n < 100 else n + 5 + len(str(n))
     return size
+
+
+_STAR = 42  # b"*"
+_COMPACT_BYTES = 65536
 
 
 class InlineAwareReader:
     """A RESP request reader that also accepts inline commands between requests."""
 
-    __slots__ = ("_inner", "_make", "_max_line_bytes", "_pending", "_tracking")
+    __slots__ = ("_inner", "_make", "_max_line_bytes", "_pending", "_pos", "_tracking")
 
     def __init__(self, make: Callable[[], RespReader], max_line_bytes: int) -> None:
         self._make = make
         self._inner = make()
         self._max_line_bytes = max_line_bytes
-        self._pending = bytearray()  # bytes fed and not yet handed out as requests
+        self._pending = bytearray()  # bytes fed; those from _pos on are not handed out yet
+        self._pos = 0
         self._tracking = True
 
     def feed(self, data: bytes) -> None:
         """Add received bytes."""
         if self._tracking:
-            self._pending += data
-            if self._pending[:1] not in (bytearray(b"*"), bytearray()):
+            pending = self._pending
+            if self._pos == len(pending):
+                pending.clear()  # everything handed out: no copy needed
+                self._pos = 0
+            elif self._pos > _COMPACT_BYTES and 2 * self._pos > len(pending):
+                del pending[: self._pos]
+                self._pos = 0
+            pending += data
+            if self._pos < len(pending) and pending[self._pos] != _STAR:
                 return  # an inline line is next: the wrapped reader must not see it
         self._inner.feed(data)
 
     def get(self) -> list[bytes] | None:
         """The next complete request, or ``None``."""
-        if self._tracking and self._pending[:1] not in (bytearray(b"*"), bytearray()):
+        if self._tracking and self._inline_follows():
             return self._inline()
         try:
             args = self._inner.get()
@@ -60,16 +74,17 @@ class InlineAwareReader:
                 return self._restart()
             return None
         if self._tracking:
-            size = encoded_size(args)
-            if size > len(self._pending):
+            pos = self._pos + encoded_size(args)
+            if pos > len(self._pending):
                 self._tracking = False  # non-canonical encoding: stop guessing boundaries
                 self._pending.clear()
+                self._pos = 0
             else:
-                del self._pending[:size]
+                self._pos = pos
         return args
 
     def _inline_follows(self) -> bool:
-        return self._pending[:1] not in (bytearray(b"*"), bytearray())
+        return self._pos < len(self._pending) and self._pending[self._pos] != _STAR
 
     def _restart(self) -> list[bytes] | None:
         """The wrapped reader hit an inline line: start a fresh one after it."""
@@ -78,6 +93,8 @@ class InlineAwareReader:
 
     def _inline(self) -> list[bytes] | None:
         pending = self._pending
+        del pending[: self._pos]  # rare path: work on a buffer that starts at the line
+        self._pos = 0
         while pending[:1] not in (bytearray(b"*"), bytearray()):
             nl = pending.find(b"\n")
             if nl < 0:
