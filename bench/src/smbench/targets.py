@@ -56,7 +56,7 @@ def targets(sections: list[Section]) -> Section:
                  None if catch is None else catch <= 2.0))
     for name, value, goal_text, met in rows:
         shown = "not measured" if value is None else (
-            f"{value:.2f}x" if "/" in name else f"{value:,.2f}")
+            f"{value:.2f}x" if goal_text.endswith("x") else f"{value:,.2f}")
         out.rows.append([name, shown, goal_text, "-" if met is None else ("yes" if met else "no")])
     out.notes.append("Ratios divide figures measured minutes apart on the same (shared, noisy) "
                      "machine in this run; `smbench --compare` alternates two targets for a "
