@@ -50,8 +50,9 @@ class RegisterModel:
         return "null" if state is None else repr(state)
 
 
-class CounterModel:
-    """A counter key: ``write`` sets it, ``incr`` adds ``input`` and returns the new value.
+class CounterModel(RegisterModel):
+    """A counter key: the register's reads, writes and deletes, plus ``incr``, which adds
+    ``input`` and returns the new value.
 
     An acknowledged ``incr`` of a missing key is illegal (the server answers not found, which
     the client records as ``fail``); an indeterminate one leaves the key missing.
@@ -59,24 +60,14 @@ class CounterModel:
 
     name = "counter"
 
-    def init(self) -> Any:
-        """A missing key."""
-        return None
-
     def step(self, state: Any, f: str, input: Any, output: Any, known: bool) -> tuple[bool, Any]:
-        """Reads see the state; increments move it; deletes clear it."""
-        if f == "read":
-            return (not known or output == state), state
-        if f == "write":
-            return True, input
-        if f == "delete":
-            return True, None
-        if f == "incr":
-            if state is None:
-                return (not known), None
-            new = state + input
-            return (not known or output == new), new
-        return False, state
+        """Increments move the state; everything else is the register's."""
+        if f != "incr":
+            return super().step(state, f, input, output, known)
+        if state is None:
+            return (not known), None
+        new = state + input
+        return (not known or output == new), new
 
     def describe(self, state: Any) -> str:
         """``null`` or the number."""
