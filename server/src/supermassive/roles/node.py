@@ -313,6 +313,8 @@ async def serve_data_role(
     and answer what is in flight, write the journal out (then the replication stream), close
     the replication links, fsync and close the journal."""
     store = handler.store
+    role_log = logging.getLogger("supermassive.replica" if role == "node-replica" else
+                                 "supermassive.node")
     stop = stop_event()
     server = await start_listener(config, handler, _resp_factory(role, shared_key))
     if started is not None:
@@ -320,7 +322,7 @@ async def serve_data_role(
     chores = asyncio.create_task(
         housekeeping(handler, config.tombstone_grace_period, check=role == "node"))
     await stop.wait()
-    log.info("stopping")
+    role_log.info("stopping")
     await server.close()
     chores.cancel()
     with contextlib.suppress(asyncio.CancelledError):
@@ -329,7 +331,7 @@ async def serve_data_role(
     if closing is not None:
         await closing()
     await store.close()
-    log.info("stopped")
+    role_log.info("stopped")
     return 0
 
 
