@@ -123,25 +123,23 @@ def commands_page(commands: Iterable[CommandSpec], error_codes: Iterable[ErrorCo
     stream = [s for s in specs if s.internal and s.name.startswith("R")]
     source = "`smclient.protocol.commands.COMMANDS` and `smclient.protocol.errors.ERROR_CODES`"
     out = ["# Command reference", "", GENERATED_NOTE.format(source=source), _INTRO]
-    out += ["## Client commands", "",
-            "Sent by applications to the cluster (port 4000 by default). A node answers them "
-            "too for an internally authenticated peer.", ""]
-    out += _summary_table(public)
-    for spec in public:
-        out += _command_section(spec)
-    out += ["## Internal verbs", "",
-            "Used between the cluster, the nodes and the replicas only, after `NAUTH`. "
-            "See [Routing and versions](../internals/routing.md) and "
-            "[Replication](../internals/replication.md).", ""]
-    out += _summary_table(internal)
-    for spec in internal:
-        out += _command_section(spec)
-    out += ["## Replication stream verbs", "",
-            "Sent by a primary to its replicas during catch-up and live streaming; "
-            "see [Replication](../internals/replication.md).", ""]
-    out += _summary_table(stream)
-    for spec in stream:
-        out += _command_section(spec)
+    groups = [
+        ("## Client commands",
+         "Sent by applications to the cluster (port 4000 by default). A node answers them "
+         "too for an internally authenticated peer.", public),
+        ("## Internal verbs",
+         "Used between the cluster, the nodes and the replicas only, after `NAUTH`. "
+         "See [Routing and versions](../internals/routing.md) and "
+         "[Replication](../internals/replication.md).", internal),
+        ("## Replication stream verbs",
+         "Sent by a primary to its replicas during catch-up and live streaming; "
+         "see [Replication](../internals/replication.md).", stream),
+    ]
+    for title, intro, group in groups:
+        out += [title, "", intro, ""]
+        out += _summary_table(group)
+        for spec in group:
+            out += _command_section(spec)
     out += ["## Error codes {#error-codes}", "",
             "Clients map an error reply to an error class by the longest matching prefix, "
             "never by the free text after it. \"Safe to retry\" means the command certainly "
