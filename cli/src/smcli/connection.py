@@ -10,7 +10,7 @@ from __future__ import annotations
 import socket
 import ssl
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 import smclient
 from smcli.options import Target
@@ -37,11 +37,24 @@ class RawReplyLike(Protocol):
         """The body lines of a multi-line reply."""
 
 
+class PipelineLike(Protocol):
+    """The part of the SDK pipeline the CLI uses."""
+
+    def execute_raw(self, line: str) -> object:
+        """Queue one command line."""
+
+    def execute(self) -> list[Any]:
+        """Send the queued lines in one write; their replies in order."""
+
+
 class ClientLike(Protocol):
     """The part of the SDK client the CLI uses."""
 
     def execute_raw(self, line: str) -> RawReplyLike:
         """Send one command line; return its reply (never raises on ``ERR``)."""
+
+    def pipeline(self, *, raise_on_error: bool = True) -> PipelineLike:
+        """A pipeline that sends queued lines in one write."""
 
     def close(self) -> None:
         """Close every connection."""
@@ -170,13 +183,9 @@ class Session:
         Raises :class:`ConnectionProblem` for transport/auth failures. A line the SDK refuses
         to send (it would desynchronise the connection) comes back as a local ``ERR`` reply.
         """
-        if self._client is None:
-            try:
-                self._client = self._factory(self.target)
-            except (ValueError, OSError) as exc:
-                raise ConnectionProblem(f"cannot connect to {self.target.address}: {exc}")
+        client = self._connected()
         try:
-            raw = self._client.execute_raw(line)
+            raw = client.execute_raw(line)
         except ValueError as exc:
             return local_error(f"invalid input: {exc}")
         except KeyboardInterrupt:
@@ -191,6 +200,43 @@ class Session:
         if command_name(line) == "QUIT":
             self.reset()
         return reply
+
+    def execute_many(self, lines: list[str]) -> list[Reply]:
+        """Send ``lines`` in one pipelined write and return their replies in order.
+
+        The lines must be valid command lines (no CR, LF or NUL) and only the last may be
+        ``QUIT``. Raises :class:`ConnectionProblem` like :meth:`execute`.
+        """
+        if len(lines) == 1:
+            return [self.execute(lines[0])]
+        client = self._connected()
+        try:
+            pipe = client.pipeline(raise_on_error=False)
+            for line in lines:
+                pipe.execute_raw(line)
+            raws = pipe.execute()
+        except ValueError:
+            return [self.execute(line) for line in lines]  # let each line report its own error
+        except KeyboardInterrupt:
+            self.reset()
+            raise
+        except Exception as exc:
+            self.reset()
+            if _is_transport_error(exc):
+                raise ConnectionProblem(describe_error(exc, self.target)) from exc
+            raise
+        replies = [to_reply(raw) for raw in raws]
+        if command_name(lines[-1]) == "QUIT":
+            self.reset()
+        return replies
+
+    def _connected(self) -> ClientLike:
+        if self._client is None:
+            try:
+                self._client = self._factory(self.target)
+            except (ValueError, OSError) as exc:
+                raise ConnectionProblem(f"cannot connect to {self.target.address}: {exc}")
+        return self._client
 
     def reset(self) -> None:
         """Drop the client (after QUIT, an error, or an interrupted request)."""

@@ -87,7 +87,7 @@ def _run(options: Options) -> int:
             return batch.run_command(runner, options.command)
         if interactive:
             return _interactive(runner, options)
-        return batch.run_pipe(runner, sys.stdin.buffer)
+        return batch.run_pipe(runner, sys.stdin.buffer, pipelined=not options.timing)
     finally:
         session.close()
 
