@@ -166,3 +166,17 @@ def test_targets_table_computes_ratios_from_the_measured_rows():
     assert table["cluster / one node, original mix, 50 connections"][2] == "yes"
     assert table["node / redis-server, GET, -P 16"] == ["not measured", ">= 1.0x", "-"]
     assert table["replica catch-up of 100k missed writes, s"][0] == "not measured"
+
+
+def test_recovery_figures_come_from_the_last_recovery_in_a_node_log() -> None:
+    from smbench.measure import last_recovery
+
+    log = (
+        "INFO node: recovered position 10 (10 keys, 0 tombstones, 10 journal records)\n"
+        "INFO node: recovered 10 keys at journal position 10 in 0.001s\n"
+        "INFO node: recovered position 1000000 (999000 keys, 1000 tombstones, "
+        "1000000 journal records)\n"
+        "INFO node: recovered 999000 keys at journal position 1000000 in 1.875s\n"
+    )
+    assert last_recovery(log) == (1_000_000, 1.875)
+    assert last_recovery("INFO node: listening\n") is None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -205,10 +206,14 @@ def memory(work: Path, scale: Scale) -> tuple[Section, Section]:
     mem.notes.append("Bytes per key = (RSS after loading - RSS before) / keys; loaded by one "
                      "connection in pipelined batches of 2000, every reply checked.")
     replay = Section(f"Journal replay: restart of a node holding {keys:,} keys",
-                     ["node", "restart to first answer s", "keys/s", "journal MiB"])
+                     ["node", "restart to first answer s", "keys/s", "journal MiB",
+                      "replay s (server log)", "records/s replayed"])
     replay.notes.append("Time from starting the process until a GET of the last key written "
                         "answers (process start-up included); journal-sync everysec, clean "
-                        "SIGTERM before the restart.")
+                        "SIGTERM before the restart. The last two columns come from the "
+                        "node's own recovery log lines (`N journal records`, `in T s`): the "
+                        "replay alone (opening the journal, checking and applying its "
+                        "records), without interpreter start-up and imports.")
     try:
         with redis_server(work / "redis-mem") as (port, proc):
             _memory_row(mem, "redis-server", proc.pid,
@@ -243,8 +248,24 @@ def _replay(section: Section, node: ServerProcess, keys: int) -> None:
 
     loader.wait_until(answered, timeout_s=600)
     seconds = time.monotonic() - began
+    logged = last_recovery(node.log_path.read_text(errors="replace"))
+    replay_cells = ["-", "-"] if logged is None else [
+        _fmt(logged[1], 3), _fmt(logged[0] / logged[1]) if logged[1] > 0 else "-"]
     section.rows.append(["SuperMassive node", _fmt(seconds, 2), _fmt(keys / seconds),
-                         _fmt(journal_mib, 1)])
+                         _fmt(journal_mib, 1), *replay_cells])
+
+
+_RECORDS = re.compile(r"recovered position \d+ \(\d+ keys, \d+ tombstones, (\d+) journal records\)")
+_SECONDS = re.compile(r"recovered \d+ keys at journal position \d+ in ([0-9.]+)s")
+
+
+def last_recovery(log_text: str) -> tuple[int, float] | None:
+    """``(journal records, seconds)`` of a node's last recovery, from its two log lines
+    (the store's ``... N journal records)`` and the node's ``... in T s``), or ``None``."""
+    records, seconds = _RECORDS.findall(log_text), _SECONDS.findall(log_text)
+    if not records or not seconds:
+        return None
+    return int(records[-1]), float(seconds[-1])
 
 
 def catchup(work: Path, scale: Scale) -> Section:
