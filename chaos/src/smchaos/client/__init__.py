@@ -1,22 +1,24 @@
-"""Clients: the interface, a minimal line client, and the key-value client of the workloads."""
+"""Clients: the interface, and the key-value client of the workloads (over the SDK)."""
 
 from smchaos.client.base import Client, ClientFactory, Outcome, OutcomeType
-from smchaos.client.kv import KVClient, KVClientFactory, command, interpret, parse_value
-from smchaos.client.line import ConnectFailed, LineConnection, LinkError, LinkLost, ReplyTimeout
+from smchaos.client.kv import (
+    DEFINITE_ERRORS,
+    KVClient,
+    KVClientFactory,
+    outcome_of_error,
+    parse_value,
+    perform,
+)
 
 __all__ = [
+    "DEFINITE_ERRORS",
     "Client",
     "ClientFactory",
-    "ConnectFailed",
     "KVClient",
     "KVClientFactory",
-    "LineConnection",
-    "LinkError",
-    "LinkLost",
     "Outcome",
     "OutcomeType",
-    "ReplyTimeout",
-    "command",
-    "interpret",
+    "outcome_of_error",
     "parse_value",
+    "perform",
 ]

@@ -1,4 +1,4 @@
-"""The key-value client of the workloads: maps operations to commands, replies to outcomes.
+"""The key-value client of the workloads: operations run through the SDK, results become outcomes.
 
 =========  ==================================  =====================================
 ``f``      command                             ``ok`` value
@@ -10,20 +10,31 @@ delete     ``DEL key``                         ``None`` (also when not found)
 incr       ``INCR key d`` / ``DECR key -d``    the new value
 =========  ==================================  =====================================
 
-Outcomes: a connect failure is ``fail`` (nothing sent); a timeout or a broken link after
-sending is ``info``. An ``ERR`` reply is ``fail`` when its prefix says the command had no
-effect, ``info`` otherwise (``ERR timeout``, unknown prefixes). A failed read is always
-``fail``: reads change nothing.
+Each process has one :class:`smclient.AsyncClient` holding at most one connection, with
+retries off (:meth:`smclient.Retry.never`) and no PING health check, so every operation sends
+exactly one command, once. Outcomes (:func:`outcome_of_error`): a failure before anything was
+sent (connect failure, a closed client, an argument the SDK refuses) is ``fail``; a timeout,
+a broken link after sending or an unexpected reply is ``info``. An ``ERR`` reply is ``fail``
+when its code says the command had no effect (:data:`DEFINITE_ERRORS`, and the AUTH errors
+of the handshake: the command never ran), ``info`` otherwise (``ERR timeout``, unknown
+prefixes). A failed read is always ``fail`` (reads change nothing), save for an unexpected
+reply, which stays ``info`` so that the run shows it.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from smchaos.client.base import Outcome, OutcomeType
-from smchaos.client.line import ConnectFailed, LineConnection, LinkError
+from smchaos.client.base import Outcome
 from smchaos.generator import Invocation
-from smclient.protocol import MultiReply, classify
+from smclient import AsyncClient, Retry
+from smclient.exceptions import (
+    AuthenticationError,
+    ResponseError,
+    SuperMassiveError,
+    UnexpectedReplyError,
+)
 
 DEFINITE_ERRORS = frozenset({
     "not_found", "invalid_value", "invalid_input", "wrong_arity", "unknown_command",
@@ -36,6 +47,12 @@ DEFINITE_ERRORS = frozenset({
 reads the winning copy first; ``conflict`` means every conditional attempt was refused), so
 they are failures too; ``timeout`` and unknown prefixes are indeterminate."""
 
+OPERATIONS = frozenset({"read", "write", "delete", "incr"})
+"""The ``f`` values the client runs (anything else is a harness bug and raises)."""
+
+NO_HEALTH_CHECK_S = 1e9
+"""``health_check_interval_s`` of the chaos clients: never PING before an operation."""
+
 
 def parse_value(text: str) -> Any:
     """An integer when the text is one (``"-3"`` -> ``-3``), else the text."""
@@ -45,89 +62,80 @@ def parse_value(text: str) -> Any:
     return text
 
 
-def _error(reply: str, f: str) -> Outcome:
-    code = classify(reply)
-    name = code.name if code is not None else None
-    if f == "read" or name in DEFINITE_ERRORS:
-        return Outcome("fail", None, reply)
-    return Outcome("info", None, reply)
-
-
-def command(inv: Invocation) -> tuple[str, bool]:
-    """The command line for ``inv`` and whether its reply is multi-line."""
+async def perform(client: AsyncClient, inv: Invocation) -> Any:
+    """Run ``inv`` with the SDK's typed methods; return the ``ok`` value (errors raise)."""
     key = inv.key or ""
     if inv.f == "read":
         pattern = inv.extra.get("pattern")
         if pattern is not None:
-            return f"REGX {pattern}", True
-        return f"GET {key}", False
+            return {k: parse_value(v) for k, v in await client.regx(str(pattern))}
+        value = await client.get(key)
+        return None if value is None else parse_value(value)
     if inv.f == "write":
-        return f"PUT {key} {inv.value}", False
+        await client.put(key, inv.value if isinstance(inv.value, int) else str(inv.value))
+        return inv.value
     if inv.f == "delete":
-        return f"DEL {key}", False
+        await client.delete(key)
+        return None
     if inv.f == "incr":
         delta = int(inv.value)
-        return (f"INCR {key} {delta}" if delta >= 0 else f"DECR {key} {-delta}"), False
-    raise ValueError(f"unknown operation {inv.f!r}")
+        number = await (client.incr(key, delta) if delta >= 0 else client.decr(key, -delta))
+        return parse_value(str(number)) if isinstance(number, Decimal) else number
+    raise LookupError(f"unknown operation {inv.f!r}")
 
 
-def interpret(inv: Invocation, reply: bytes | MultiReply) -> Outcome:
-    """The outcome of ``inv`` given the server's reply."""
-    if isinstance(reply, list):
-        matches: dict[str, Any] = {}
-        for line in reply[1:]:
-            key, _, value = line.decode(errors="replace").partition(" ")
-            matches[key] = parse_value(value)
-        return Outcome("ok", matches)
-    text = reply.decode(errors="replace")
-    if text.startswith("ERR"):
-        if text.startswith("ERR key-value not found") and inv.f in ("read", "delete"):
-            return Outcome("ok", None)
-        return _error(text, inv.f)
-    if not text.startswith("OK"):
-        return Outcome("info", None, f"unexpected reply {text[:80]!r}")
-    if inv.f == "read":
-        rest = text[3:]
-        prefix = f"{inv.key} "
-        if not rest.startswith(prefix):
-            return Outcome("info", None, f"unexpected reply {text[:80]!r}")
-        return Outcome("ok", parse_value(rest[len(prefix):]))
-    if inv.f == "incr":
-        value = parse_value(text.rpartition(" ")[2])
-        return Outcome("ok", value)
-    return Outcome("ok", inv.value if inv.f == "write" else None)
+def outcome_of_error(inv: Invocation, exc: Exception) -> Outcome:
+    """The outcome of ``inv`` when the SDK raised ``exc`` (see the module docstring)."""
+    reason = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, ResponseError):
+        text = f"ERR {exc.message}"
+        definite = isinstance(exc, AuthenticationError) or (
+            exc.code is not None and exc.code.name in DEFINITE_ERRORS)
+        return Outcome("fail" if inv.f == "read" or definite else "info", None, text)
+    if isinstance(exc, UnexpectedReplyError):
+        return Outcome("info", None, reason)
+    if isinstance(exc, SuperMassiveError) and exc.indeterminate:
+        return Outcome("fail" if inv.f == "read" else "info", None, reason)
+    return Outcome("fail", None, reason)  # nothing was sent (ValueError included)
 
 
 class KVClient:
-    """One process's connection to the cluster."""
+    """One process's connection to the cluster (opened on the first operation)."""
 
-    def __init__(self, host: str, port: int, timeout_s: float = 2.0) -> None:
-        self._conn = LineConnection(host, port, connect_timeout_s=timeout_s)
+    def __init__(self, host: str, port: int, timeout_s: float = 2.0, *,
+                 username: str | None = None, password: str | None = None) -> None:
         self.timeout_s = timeout_s
+        self._client = AsyncClient(
+            host, port, username=username, password=password, connect_timeout_s=timeout_s,
+            timeout_s=timeout_s, max_connections=1, pool_timeout_s=timeout_s,
+            health_check_interval_s=NO_HEALTH_CHECK_S, retry=Retry.never(),
+        )
 
     async def invoke(self, invocation: Invocation) -> Outcome:
-        """Run one operation."""
-        line, multi = command(invocation)
+        """Run one operation; never raises for a failure of the system under test."""
+        if invocation.f not in OPERATIONS:
+            raise LookupError(f"unknown operation {invocation.f!r}")
         try:
-            reply = await self._conn.call(line, multi=multi, timeout_s=self.timeout_s)
-        except ConnectFailed as exc:
-            return Outcome("fail", None, str(exc))
-        except LinkError as exc:
-            kind: OutcomeType = "fail" if invocation.f == "read" else "info"
-            return Outcome(kind, None, f"{type(exc).__name__}: {exc}")
-        return interpret(invocation, reply)
+            value = await perform(self._client, invocation)
+        except (SuperMassiveError, ValueError) as exc:
+            return outcome_of_error(invocation, exc)
+        return Outcome("ok", value)
 
     async def close(self) -> None:
         """Close the connection."""
-        await self._conn.close()
+        await self._client.close()
 
 
 class KVClientFactory:
-    """Opens a :class:`KVClient` per process."""
+    """Opens a :class:`KVClient` per process (no AUTH unless credentials are given: the
+    chaos cluster runs with ``--local``)."""
 
-    def __init__(self, host: str, port: int, timeout_s: float = 2.0) -> None:
+    def __init__(self, host: str, port: int, timeout_s: float = 2.0, *,
+                 username: str | None = None, password: str | None = None) -> None:
         self.host, self.port, self.timeout_s = host, port, timeout_s
+        self.username, self.password = username, password
 
     def open(self, process: int) -> KVClient:
         """A new client (connects on first use)."""
-        return KVClient(self.host, self.port, self.timeout_s)
+        return KVClient(self.host, self.port, self.timeout_s, username=self.username,
+                        password=self.password)

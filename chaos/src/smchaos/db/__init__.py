@@ -1,13 +1,12 @@
-"""The system under test: the DB interface, the local topology, fault proxies, the observer."""
+"""The system under test: the DB interface, the local topology (with its fault proxies), the
+observer."""
 
 from smchaos.db.base import DB
 from smchaos.db.observer import observe, parse_vregx, read_member
-from smchaos.db.proxy import AsyncFaultProxy
 from smchaos.db.topology import Link, LocalTopology, Member, TopologySpec, faketime_available
 
 __all__ = [
     "DB",
-    "AsyncFaultProxy",
     "Link",
     "LocalTopology",
     "Member",

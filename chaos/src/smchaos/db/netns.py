@@ -11,6 +11,7 @@ the ``INPUT`` chains. Everything is removed at teardown.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import shutil
 import subprocess
@@ -40,11 +41,21 @@ async def _run(*argv: str, check: bool = True) -> None:
         raise RuntimeError(f"{' '.join(argv)}: {done.stderr.decode(errors='replace').strip()}")
 
 
+_runs = itertools.count()
+
+
+def _fresh_tag() -> str:
+    """A tag for one run's interface names: unique among the runs of this process, and
+    unlikely to meet another process's (a namespace the kernel keeps alive for a while after
+    a run can leave its veth end behind, so a per-process tag could collide with it)."""
+    return str((os.getpid() * 7919 + next(_runs) * 104729) % 100000)
+
+
 @dataclass
 class NetnsNetwork:
     """The bridge, the namespaces and the partition rules of one run."""
 
-    tag: str = field(default_factory=lambda: str(os.getpid() % 100000))
+    tag: str = field(default_factory=lambda: _fresh_tag())
     namespaces: dict[str, str] = field(default_factory=dict)
     addresses: dict[str, str] = field(default_factory=dict)
     cut_pairs: set[tuple[str, str]] = field(default_factory=set)
@@ -106,10 +117,12 @@ class NetnsNetwork:
                        check=False)
 
     async def teardown(self) -> None:
-        """Delete the namespaces (their veth ends go with them) and the bridge."""
+        """Delete the namespaces, their veth links and the bridge."""
         if not self._up:
             return
-        for ns in self.namespaces.values():
+        for i, ns in enumerate(self.namespaces.values()):
             await _run("ip", "netns", "del", ns, check=False)
+            # Normally gone with its namespace; not while the kernel keeps that alive.
+            await _run("ip", "link", "del", f"smh{self.tag}x{i}", check=False)
         await _run("ip", "link", "del", self.bridge, check=False)
         self._up = False

@@ -11,19 +11,21 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from smchaos.client.kv import parse_value
-from smchaos.client.line import LineConnection, LinkError
 from smchaos.db.topology import LocalTopology, Member
 from smchaos.history import OBSERVER, Recorder
+from smclient import AsyncClient, Retry
+from smclient.exceptions import SuperMassiveError, UnexpectedReplyError
 
 
-def parse_vregx(lines: list[bytes]) -> dict[str, Any]:
+def parse_vregx(lines: Sequence[str | bytes]) -> dict[str, Any]:
     """``{key: [version, value-or-None]}`` from a VREGX (or REGX) reply body."""
     out: dict[str, Any] = {}
     for raw in lines:
-        text = raw.decode(errors="replace")
+        text = raw.decode(errors="replace") if isinstance(raw, bytes) else raw
         key, _, rest = text.partition(" ")
         kind, _, rest2 = rest.partition(" ")
         if kind == "V":
@@ -37,18 +39,24 @@ def parse_vregx(lines: list[bytes]) -> dict[str, Any]:
 
 
 async def read_member(member: Member, shared_key: str, timeout_s: float = 5.0) -> dict[str, Any]:
-    """Every key a member holds (tombstones included when it speaks VREGX)."""
-    conn = LineConnection(member.process.host, member.process.port, connect_timeout_s=timeout_s)
+    """Every key a member holds (tombstones included when it speaks VREGX).
+
+    One connection (NAUTH with the shared key), no retries. Raises a
+    :class:`~smclient.SuperMassiveError` when the member cannot be read."""
+    client = AsyncClient(
+        member.process.host, member.process.port, shared_key=shared_key,
+        connect_timeout_s=timeout_s, timeout_s=timeout_s, max_connections=1,
+        retry=Retry.never(),
+    )
     try:
-        await conn.nauth(shared_key, timeout_s)
-        reply = await conn.call("VREGX .*", multi=True, timeout_s=timeout_s)
-        if isinstance(reply, bytes):
-            reply = await conn.call("REGX .*", multi=True, timeout_s=timeout_s)
-        if isinstance(reply, bytes):
-            raise LinkError(reply.decode(errors="replace"))
-        return parse_vregx(reply[1:])
+        reply = await client.execute_raw("VREGX .*")
+        if not reply.ok:
+            reply = await client.execute_raw("REGX .*")
+        if not reply.ok:
+            raise UnexpectedReplyError(reply.text)
+        return parse_vregx(reply.lines)
     finally:
-        await conn.close()
+        await client.close()
 
 
 async def observe(db: LocalTopology, recorder: Recorder, deadline_s: float = 30.0) -> bool:
@@ -63,7 +71,7 @@ async def observe(db: LocalTopology, recorder: Recorder, deadline_s: float = 30.
             recorder.record(OBSERVER, "invoke", "read", m.name, None, extra)
             try:
                 snap = await read_member(m, db.spec.shared_key)
-            except (LinkError, OSError, ValueError) as exc:
+            except (SuperMassiveError, OSError, ValueError) as exc:
                 recorder.record(OBSERVER, "fail", "read", m.name, None,
                                 {**extra, "error": str(exc)})
                 seen[m.name] = None

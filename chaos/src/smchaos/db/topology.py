@@ -3,9 +3,11 @@
 Two network modes:
 
 * ``proxy`` (works anywhere): everything on loopback, every internal link through its own
-  :class:`AsyncFaultProxy`: the cluster's ``node-configs`` point at proxies in front of the
-  primaries and replicas, and each primary's ``read-replicas`` point at a proxy in front of its
-  replica; a partition blackholes proxies.
+  :class:`smclient.testing.FaultProxy`: the cluster's ``node-configs`` point at proxies in
+  front of the primaries and replicas, and each primary's ``read-replicas`` point at a proxy in
+  front of its replica; a partition holds both directions of the proxies between two members
+  (:meth:`~smclient.testing.FaultProxy.hold`: connections stay open, bytes wait, new
+  connections get no answer until the heal).
 * ``netns`` (root with ``ip netns``): every process in its own network namespace on a bridge
   (:class:`~smchaos.db.netns.NetnsNetwork`), configs name the members' own addresses, and a
   partition is iptables rules inside the namespaces.
@@ -30,8 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from smchaos.db.netns import NetnsNetwork
-from smchaos.db.proxy import AsyncFaultProxy
 from smclient.testing import (
+    FaultProxy,
     ServerProcess,
     client_block,
     free_port,
@@ -82,7 +84,7 @@ class Link:
 
     source: str
     target: str
-    proxy: AsyncFaultProxy
+    proxy: FaultProxy
 
     @property
     def name(self) -> str:
@@ -159,10 +161,11 @@ class LocalTopology:
     def _link(self, source: str, target: str, target_port: int) -> str:
         if self.netns is not None:
             return f"{self._host(target)}:{target_port}"
-        proxy = AsyncFaultProxy(free_port(), "127.0.0.1", target_port, f"{source}->{target}")
+        proxy = FaultProxy("127.0.0.1", target_port, listen_port=free_port(),
+                           name=f"{source}->{target}")
         link = Link(source, target, proxy)
         self.links[link.name] = link
-        return f"127.0.0.1:{proxy.listen_port}"
+        return proxy.address
 
     def _block(self, address: str) -> dict[str, Any]:
         t = self.spec.link_timeout_s
@@ -204,20 +207,21 @@ class LocalTopology:
         if self.netns is not None:
             await self.netns.setup()
         for link in self.links.values():
-            await link.proxy.start()
+            await asyncio.to_thread(link.proxy.start)
         for group in (self.replicas(), self.primaries(), [self.members["cluster"]]):
             await asyncio.gather(*(asyncio.to_thread(m.process.start) for m in group))
 
     async def teardown(self) -> None:
         """Heal every link, stop every process (SIGTERM, then SIGKILL) and every proxy."""
         for link in self.links.values():
-            link.proxy.heal()
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(link.proxy.heal)
         for member in reversed(list(self.members.values())):
             with contextlib.suppress(Exception):
                 await asyncio.to_thread(member.process.stop, 5.0)
         for link in self.links.values():
             with contextlib.suppress(Exception):
-                await link.proxy.stop()
+                await asyncio.to_thread(link.proxy.stop)
         if self.netns is not None:
             await self.netns.teardown()
 
@@ -272,7 +276,7 @@ class LocalTopology:
                 continue
             for link in self.links.values():
                 if {link.source, link.target} == {a, b}:
-                    link.proxy.blackhole(True)
+                    await asyncio.to_thread(link.proxy.hold, to_server=True, to_client=True)
                     done.append(link.name)
         return done
 
@@ -281,4 +285,4 @@ class LocalTopology:
         if self.netns is not None:
             await self.netns.heal()
         for link in self.links.values():
-            link.proxy.blackhole(False)
+            await asyncio.to_thread(link.proxy.hold, to_server=False, to_client=False)

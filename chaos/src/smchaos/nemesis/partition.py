@@ -8,9 +8,10 @@ Each ``start-partition`` picks one shape with the seeded random:
 * ``bridge``: one shard's primary is cut from the cluster, while the cluster still reaches the
   replica and the replica still hears from its primary (the replica bridges the two sides).
 
-The topology cuts each pair of members: in proxy mode by blackholing the proxies between them
-(traffic is dropped, connections stay open: see :class:`~smchaos.db.proxy.AsyncFaultProxy`),
-in namespace mode with iptables rules. ``stop-partition`` heals every cut.
+The topology cuts each pair of members: in proxy mode by holding both directions of the
+proxies between them (nothing is forwarded, connections stay open and bytes wait: see
+:meth:`smclient.testing.FaultProxy.hold`), in namespace mode with iptables rules.
+``stop-partition`` heals every cut.
 """
 
 from __future__ import annotations

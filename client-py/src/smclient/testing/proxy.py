@@ -5,8 +5,12 @@ Faults are switched at runtime, from any thread:
 
 * :meth:`~FaultProxy.delay`: hold bytes for a while, per direction (order is kept);
 * :meth:`~FaultProxy.drop`: blackhole, per direction: bytes are accepted and never forwarded;
+* :meth:`~FaultProxy.hold`: partition, per direction: nothing is forwarded and nothing is
+  lost; connections stay open, bytes wait (as segments TCP will retransmit) and flow again
+  when the hold is lifted; a connection accepted meanwhile is connected onward only then;
 * :meth:`~FaultProxy.cut`: reset every open connection;
-* :meth:`~FaultProxy.reject`: stop listening, so new connections are refused;
+* :meth:`~FaultProxy.reject`: stop listening, so new connections are refused (or, with
+  ``reset=True``, keep listening and reset each new connection);
 * :meth:`~FaultProxy.heal`: clear every fault.
 
 It runs its own asyncio loop in a daemon thread, so blocking tests and asyncio tests (on any
@@ -41,6 +45,10 @@ class ProxyStatistics:
     accepted_total: int
     bytes_to_server: int
     bytes_to_client: int
+    held_to_server: bool = False
+    held_to_client: bool = False
+    waiting_connections: int = 0
+    """Accepted while a direction was held, not yet connected to the target."""
 
 
 class _Direction:
@@ -50,6 +58,19 @@ class _Direction:
         self.delay_s = 0.0
         self.drop = False
         self.bytes = 0
+        self.held = False  # as asked; ``flowing`` follows it inside the loop thread
+        self.flowing = asyncio.Event()
+        self.flowing.set()
+
+    def new_loop(self) -> None:
+        """A fresh event for a new loop thread (an event binds to the loop it first waits in)."""
+        self.flowing = asyncio.Event()
+        if not self.held:
+            self.flowing.set()
+
+    async def wait_flowing(self) -> None:
+        """Return once the direction is not held."""
+        await self.flowing.wait()
 
 
 class _Link:
@@ -71,14 +92,18 @@ class _Link:
         ):
             queue: asyncio.Queue[tuple[float, bytes] | None] = asyncio.Queue()
             self.tasks.append(asyncio.ensure_future(self._read(reader, queue, direction)))
-            self.tasks.append(asyncio.ensure_future(self._write(writer, queue)))
+            self.tasks.append(asyncio.ensure_future(self._write(writer, queue, direction)))
 
     async def _read(
         self, reader: asyncio.StreamReader, queue: asyncio.Queue[tuple[float, bytes] | None],
         direction: _Direction,
     ) -> None:
         try:
-            while data := await reader.read(_CHUNK_BYTES):
+            while True:
+                await direction.wait_flowing()  # held: stop reading, so the sender backs up
+                if not (data := await reader.read(_CHUNK_BYTES)):
+                    break
+                await direction.wait_flowing()  # read just as the hold began: keep it
                 if direction.drop:
                     continue
                 direction.bytes += len(data)
@@ -89,7 +114,8 @@ class _Link:
         queue.put_nowait(None)
 
     async def _write(
-        self, writer: asyncio.StreamWriter, queue: asyncio.Queue[tuple[float, bytes] | None]
+        self, writer: asyncio.StreamWriter, queue: asyncio.Queue[tuple[float, bytes] | None],
+        direction: _Direction,
     ) -> None:
         try:
             while (item := await queue.get()) is not None:
@@ -97,6 +123,7 @@ class _Link:
                 wait_s = send_at - time.monotonic()
                 if wait_s > 0:
                     await asyncio.sleep(wait_s)
+                await direction.wait_flowing()
                 writer.write(data)
                 await writer.drain()
             if writer.can_write_eof():
@@ -124,15 +151,19 @@ class FaultProxy:
 
     def __init__(
         self, target_host: str, target_port: int, *, listen_host: str = "127.0.0.1",
-        listen_port: int = 0,
+        listen_port: int = 0, name: str = "",
     ) -> None:
         self.target_host = target_host
         self.target_port = target_port
         self.host = listen_host
         self.port = listen_port
+        self.name = name or f"FaultProxy->{target_port}"
+        """A label for logs and the loop thread (``cluster->primary-0``, say)."""
         self._to_server = _Direction()
         self._to_client = _Direction()
         self._links: set[_Link] = set()
+        self._waiting: set[asyncio.Task[None]] = set()
+        self._resetting = False
         self._accepted_total = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -150,6 +181,8 @@ class FaultProxy:
         if self._thread is not None:
             return self
         ready = threading.Event()
+        self._to_server.new_loop()
+        self._to_client.new_loop()
         loop = asyncio.new_event_loop()
         self._loop = loop
 
@@ -159,8 +192,7 @@ class FaultProxy:
             loop.run_forever()
             loop.close()
 
-        self._thread = threading.Thread(target=run, name=f"FaultProxy->{self.target_port}",
-                                        daemon=True)
+        self._thread = threading.Thread(target=run, name=self.name, daemon=True)
         self._thread.start()
         ready.wait(_CONTROL_TIMEOUT_S)
         self._call(self._listen())
@@ -207,25 +239,56 @@ class FaultProxy:
         if to_client is not None:
             self._to_client.drop = to_client
 
+    def hold(self, *, to_server: bool | None = None, to_client: bool | None = None) -> None:
+        """Partition a direction without losing anything (``None`` leaves it unchanged).
+
+        Unlike :meth:`drop`, held bytes are kept, in order, and forwarded when the hold is
+        lifted; connections stay open, and the proxy stops reading a held direction, so its
+        sender backs up as behind a silent network. While either direction is held, a new
+        connection is accepted but connected to the target only once both flow again (a SYN
+        that gets no answer yet). Takes effect before this returns.
+        """
+        for direction, on in ((self._to_server, to_server), (self._to_client, to_client)):
+            if on is not None:
+                direction.held = on
+        if self._loop is None:  # not started: nothing waits on the events yet
+            self._sync_holds()
+        else:
+            self._call(self._apply_holds())
+
+    @property
+    def held(self) -> bool:
+        """Whether either direction is held."""
+        return self._to_server.held or self._to_client.held
+
     def cut(self) -> int:
-        """Reset every open connection (both sides); return how many there were."""
+        """Reset every open connection (both sides); return how many there were.
+        Connections waiting for a hold to lift are reset too (and not counted)."""
         return self._call(self._cut())
 
-    def reject(self, reject: bool = True) -> None:
-        """Stop listening (new connections are refused), or listen again with ``False``."""
-        self._call(self._unlisten() if reject else self._listen())
+    def reject(self, reject: bool = True, *, reset: bool = False) -> None:
+        """Stop listening (new connections are refused), or listen again with ``False``.
+
+        With ``reset=True`` the proxy keeps listening and resets each new connection as soon
+        as it is accepted (the client connects, then reads a reset), instead of refusing it.
+        """
+        self._resetting = reject and reset
+        self._call(self._unlisten() if reject and not reset else self._listen())
 
     def heal(self) -> None:
-        """Clear delays, drops and rejection (open connections are kept)."""
+        """Clear delays, drops, holds and rejection (open connections are kept)."""
         self.delay(to_server_s=0, to_client_s=0)
         self.drop(to_server=False, to_client=False)
         self.reject(False)
+        self.hold(to_server=False, to_client=False)
 
     def statistics(self) -> ProxyStatistics:
-        """Connection and byte counters."""
+        """Connection and byte counters, and the holds in force."""
         return ProxyStatistics(
             open_connections=len(self._links), accepted_total=self._accepted_total,
             bytes_to_server=self._to_server.bytes, bytes_to_client=self._to_client.bytes,
+            held_to_server=self._to_server.held, held_to_client=self._to_client.held,
+            waiting_connections=len(self._waiting),
         )
 
     # ---- inside the loop thread ---------------------------------------------------------
@@ -250,10 +313,25 @@ class FaultProxy:
             self._server.close()  # open connections stay (wait_closed would wait for them)
             self._server = None
 
+    def _sync_holds(self) -> None:
+        for direction in (self._to_server, self._to_client):
+            if direction.held:
+                direction.flowing.clear()
+            else:
+                direction.flowing.set()
+
+    async def _apply_holds(self) -> None:
+        self._sync_holds()
+
+    def _holding(self) -> bool:
+        return not (self._to_server.flowing.is_set() and self._to_client.flowing.is_set())
+
     async def _cut(self) -> int:
         links = list(self._links)
         for link in links:
             link.abort()
+        for task in list(self._waiting):
+            task.cancel()
         await asyncio.sleep(0)
         return len(links)
 
@@ -263,6 +341,11 @@ class FaultProxy:
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._accepted_total += 1
+        if self._resetting:
+            writer.transport.abort()
+            return
+        if self._holding() and not await self._wait_unheld(writer):
+            return
         try:
             server = await asyncio.wait_for(
                 asyncio.open_connection(self.target_host, self.target_port),
@@ -274,3 +357,19 @@ class FaultProxy:
         link = _Link(self, (reader, writer), server)
         self._links.add(link)
         link.start()
+
+    async def _wait_unheld(self, writer: asyncio.StreamWriter) -> bool:
+        """Hold a new connection until both directions flow; ``False`` if it was cut."""
+        task = asyncio.current_task()
+        assert task is not None
+        self._waiting.add(task)
+        try:
+            while self._holding():
+                await self._to_server.wait_flowing()
+                await self._to_client.wait_flowing()
+        except asyncio.CancelledError:
+            writer.transport.abort()
+            return False
+        finally:
+            self._waiting.discard(task)
+        return True
