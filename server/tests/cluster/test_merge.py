@@ -15,6 +15,7 @@ from supermassive.cluster.merge import (
     page,
     parse_vget,
     parse_vregx,
+    pick,
     resolve,
 )
 
@@ -97,3 +98,12 @@ def test_resolution_picks_a_maximal_version_and_never_marks_it_a_loser(
     assert res.winner.live == any(v == top and val is not None for _, v, val in items)
     assert all(lo.losing < top and lo.winning == top for lo in res.losers)
     assert len(res.losers) == sum(1 for _, v, val in items if val is not None and v < top)
+
+
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(1, 50),
+                          st.one_of(st.none(), st.binary(max_size=3))), min_size=1, max_size=8))
+def test_pick_agrees_with_resolve(items: list[tuple[int, int, bytes | None]]) -> None:
+    res = resolve(b"k", [(src, Copy(v, val)) for src, v, val in items])
+    version, value, losers = pick(b"k", items)
+    assert res.winner == Copy(version, value)
+    assert tuple(losers) == res.losers

@@ -5,8 +5,9 @@ Every primary is up, so ``VGET <key>`` goes to each of them at once with a reply
 loop iteration); the callbacks count the answers down, and the last one resolves the GET's
 future with the reply bytes. The connection layer awaits that future in its ordered reply
 queue, so per-connection order is the same as with a coroutine. Nothing about the answer
-changes: the highest version wins (:func:`~supermassive.cluster.merge.resolve` whenever more
-than one copy is found), the clock observes the winner, live losers go to read repair.
+changes: the highest version wins (:func:`~supermassive.cluster.merge.pick`, the rules of
+:func:`~supermassive.cluster.merge.resolve` without a ``Copy`` per copy, whenever more than
+one copy is found), the clock observes the winner, live losers go to read repair.
 
 Anything unusual (a primary that fails this very request, an unexpected reply) hands the GET
 to the general path (:meth:`Router.get_general`), which asks the shard's replicas and says
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING
 from supermassive.cluster.errors import LinkError
 from supermassive.cluster.link import LinkReply
 from supermassive.cluster.member import Member
-from supermassive.cluster.merge import BadReply, Copy, resolve, vget_fields
+from supermassive.cluster.merge import BadReply, pick, vget_fields
 from supermassive.cluster.topology import Shard
 
 if TYPE_CHECKING:
@@ -126,11 +127,9 @@ class Lookup:
         if len(found) == 1:
             version, value = found[0][1], found[0][2]
         else:
-            res = resolve(key, [(m, Copy(v, val)) for m, v, val in found])
-            assert res.winner is not None
-            version, value = res.winner.version, res.winner.value
-            if res.losers:
-                router.repairs.submit(res.losers)
+            version, value, losers = pick(key, found)
+            if losers:
+                router.repairs.submit(losers)
         router.clock.observe(version)
         if value is None:
             return R_NOT_FOUND

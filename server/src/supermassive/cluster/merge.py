@@ -149,6 +149,22 @@ def resolve(key: bytes, copies: Iterable[tuple[S, Copy]]) -> Resolution[S]:
     return Resolution(best[1], best[0], losers)
 
 
+def pick(
+    key: bytes, found: Sequence[tuple[S, int, bytes | None]],
+) -> tuple[int, bytes | None, list[Loser[S]]]:
+    """:func:`resolve` for ``(source, version, value or None)`` triples, without building a
+    :class:`Copy` per copy: ``(winning version, winning value, losers)``; ``found`` is not
+    empty. Same rules: the highest version wins, a live copy beats a tombstone at the same
+    version, the first of equals is kept; live copies below the winning version lose."""
+    _, version, value = found[0]
+    for _, v, val in found:
+        if v > version or (v == version and val is not None and value is None):
+            version, value = v, val
+    losers = [Loser(source, key, v, version) for source, v, val in found
+              if val is not None and v < version]
+    return version, value, losers
+
+
 def merge_regx(
     results: Iterable[tuple[S, dict[bytes, Copy]]],
 ) -> tuple[list[tuple[bytes, bytes]], list[Loser[S]]]:

@@ -5,9 +5,11 @@ Each feed connects to its replica, authenticates (NAUTH), asks ``STARTSYNC`` and
 meanwhile) it takes what the replica misses — journal records after its position, or a full
 snapshot when the journal no longer reaches back that far or the histories differ — and starts
 collecting live records; it sends them all, then ``DONESYNC``, then streams every new record.
-Writes never wait for a replica: records are appended to the feed's buffer and written when the
-node flushes its journal; a replica that falls ``replication-backlog-bytes`` behind (slow,
-paused, partitioned) is disconnected and caught up again when it answers.
+Writes never wait for a replica: records are appended to the feed's buffer and sent once the
+node has written them to its journal, at most one stream write per :data:`STREAM_COALESCE_S`
+under load (records journaled meanwhile join the next write); a replica that falls
+``replication-backlog-bytes`` behind (slow, paused, partitioned) is disconnected and caught up
+again when it answers.
 """
 
 from __future__ import annotations
@@ -29,6 +31,12 @@ from supermassive.storage.store import Store
 log = logging.getLogger("supermassive.replication")
 
 _OP_SET = ord("S")
+STREAM_COALESCE_S = 0.01
+"""Least time between two writes of a feed's live stream. Records journaled within it leave
+together in one later write (a timer), so under load a replica wakes up (and acks) about once
+per this interval instead of once per primary loop iteration; a record after a quiet spell
+leaves at once. Replication is asynchronous (a write never waits for its replica): this adds
+at most this much lag. Figures: ``docs/internals/performance.md``, Cluster, Round 2."""
 RETRY_FIRST_S = 0.05
 RETRY_MAX_S = 0.25
 """Reconnect delays after a link fails: from :data:`RETRY_FIRST_S`, doubling up to this (or
@@ -86,7 +94,8 @@ class ReplicaFeed:
         self._digest = digest
         self._interval_s = interval_s
         self._backlog_bytes = backlog_bytes
-        self._out: list[bytes] = []
+        self._out: list[bytes] = []  #: records applied, not yet written to the journal
+        self._ready: list[bytes] = []  #: records in the journal, not yet sent
         self._writer: asyncio.StreamWriter | None = None
         self._live = False
         self.status = "down"
@@ -96,6 +105,9 @@ class ReplicaFeed:
         self.snapshots = 0
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
+        self._loop = asyncio.get_running_loop()
+        self._last_write_s = float("-inf")  #: loop time of the last stream write
+        self._timer: asyncio.TimerHandle | None = None  #: a coalesced write is due
 
     def start(self) -> None:
         """Start connecting (and reconnecting) in the background."""
@@ -103,7 +115,9 @@ class ReplicaFeed:
 
     async def stop(self) -> None:
         """Flush what is buffered, close the link, stop the task."""
-        self.flush()
+        self._ready += self._out
+        self._out.clear()
+        self._write_out()
         writer = self._writer
         if writer is not None:
             with contextlib.suppress(Exception):
@@ -121,12 +135,34 @@ class ReplicaFeed:
             self.sent_position = position
 
     def flush(self) -> None:
-        """Write queued records; cut a replica that is too far behind."""
-        if not self._out:
+        """The journal has been written out: send its records now, or :data:`STREAM_COALESCE_S`
+        after the last write (records journaled meanwhile join that write)."""
+        out = self._out
+        if out:
+            self._ready += out
+            out.clear()
+        if not self._ready or self._timer is not None:
             return
+        due = self._last_write_s + STREAM_COALESCE_S
+        if self._loop.time() < due:
+            self._timer = self._loop.call_at(due, self._write_out)
+            return
+        self._write_out()
+
+    def _write_out(self) -> None:
+        """Send the journaled records in one write; cut a replica that is too far behind.
+        (Only records already in the journal leave: a timer may fire before the journal
+        write-out of the current loop iteration.)"""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        ready = self._ready
+        if not ready:
+            return
+        self._last_write_s = self._loop.time()
         writer = self._writer
-        data = b"".join(self._out)
-        self._out.clear()
+        data = b"".join(ready)
+        ready.clear()
         if writer is None or writer.is_closing():
             return
         writer.write(data)
@@ -138,6 +174,10 @@ class ReplicaFeed:
     def _drop(self, reason: str) -> None:
         self._live = False
         self._out.clear()
+        self._ready.clear()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         if self.status != "down":
             log.warning("replica %s down (%s)", self.address, reason)
         self.status = "down"

@@ -1,0 +1,112 @@
+"""The live replication stream: journaled records leave in coalesced writes, none is left behind."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from smclient.testing import free_port
+from supermassive.config import LinkConfig
+from supermassive.replication import stream
+from supermassive.replication.stream import ReplicaFeed
+from supermassive.storage.store import Store
+
+
+async def _until(predicate: Callable[[], bool], timeout_s: float = 5.0) -> bool:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while not predicate():
+        if loop.time() > deadline:
+            return False
+        await asyncio.sleep(0.005)
+    return True
+
+
+async def test_records_leave_only_after_the_journal_write_out_and_coalesce_into_one_write(
+    tmp_path: Path,
+) -> None:
+    received = bytearray()
+    reads: list[int] = []
+
+    async def replica(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while data := await reader.read(1 << 16):
+            received.extend(data)
+            reads.append(len(data))
+
+    server = await asyncio.start_server(replica, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    store = Store.open(tmp_path, "node", sync="no")
+    link = LinkConfig(server_address=f"127.0.0.1:{port}", use_tls=False, ca_cert_file="",
+                      connect_timeout=1.0, write_timeout=1.0, read_timeout=1.0, max_retries=0,
+                      retry_wait_time=0.1, buffer_size=65536, pool_size=1)
+    feed = ReplicaFeed(store, link, b"digest", 1.0, 1 << 20)
+    _, writer = await asyncio.open_connection("127.0.0.1", port)
+    feed._writer = writer  # a live link, as after catch-up
+    feed._live = True
+    try:
+        feed.on_record(b"RSET 1 1 a x\r\n", 1)
+        await asyncio.sleep(stream.STREAM_COALESCE_S * 3)
+        assert received == b""  # applied, not journaled yet: it must not leave
+        feed.flush()  # the journal write-out of the loop iteration
+        assert await _until(lambda: received == b"RSET 1 1 a x\r\n")
+        feed.on_record(b"RSET 2 2 b y\r\n", 2)
+        feed.flush()
+        feed.on_record(b"RDEL 3 3 a\r\n", 3)
+        feed.flush()  # both within the interval: one later write, after a timer
+        feed.on_record(b"RDEL 4 4 b\r\n", 4)  # not journaled: stays behind
+        assert await _until(lambda: len(received) > 14)
+        await asyncio.sleep(stream.STREAM_COALESCE_S * 3)
+        assert bytes(received) == b"RSET 1 1 a x\r\nRSET 2 2 b y\r\nRDEL 3 3 a\r\n"
+        assert feed.sent_position == 4
+        feed.flush()
+        assert await _until(lambda: bytes(received).endswith(b"RDEL 4 4 b\r\n"))
+    finally:
+        await feed.stop()
+        server.close()
+        await server.wait_closed()
+        await store.close()
+
+
+def wait_until(predicate: Callable[[], bool], timeout_s: float = 20.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return predicate()
+
+
+def _reads(client: Any, line: str, expected: str) -> bool:
+    return bool(client.line(line) == expected)
+
+
+def dump(client: Any) -> list[bytes]:
+    reply = client.call("VREGX .*")
+    assert isinstance(reply, list), reply
+    return sorted(reply[1:])
+
+
+def test_a_burst_of_writes_then_silence_reaches_the_replica_completely(
+    procs: Any, connect: Any,
+) -> None:
+    """Records coalesced into a later stream write are never left behind when writes stop."""
+    rport = free_port()
+    node = procs.node(replicas=[f"127.0.0.1:{rport}"])
+    replica = procs.replica(port=rport)
+    c = connect(node)
+    r = connect(replica)
+    assert wait_until(lambda: b"\tsynced true" in r.call("STAT"))
+    rng = random.Random(3)
+    for burst in range(4):
+        for i in range(150):
+            key = f"k{rng.randrange(40)}"
+            c.line(f"DEL {key}" if rng.random() < 0.3 else f"PUT {key} b{burst}.{i}")
+        c.line(f"PUT last b{burst}")
+        assert wait_until(partial(_reads, r, "GET last", f"OK last b{burst}"))
+        assert wait_until(lambda: dump(r) == dump(c)), "replica diverged from its primary"
+    assert "replica error" not in node.log_tail(100)
