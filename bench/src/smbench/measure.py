@@ -136,7 +136,34 @@ def redis_benchmark(work: Path, scale: Scale) -> Section:
                      ["-a", SHARED_KEY], scale)
     except (OSError, TimeoutError, RuntimeError) as exc:
         section.skip("SuperMassive node", exc)
+    try:
+        with python_floor() as port:
+            _rb_rows(section, "python floor (smbench.floor: uvloop + hiredis + a dict)", port,
+                     [], scale)
+    except (OSError, TimeoutError, RuntimeError) as exc:
+        section.skip("python floor", exc)
+    section.notes.append("The python floor is no store (no journal, no checks): it shows how "
+                         "much of the gap to redis-server is Python itself.")
     return section
+
+
+@contextmanager
+def python_floor() -> Iterator[int]:
+    """The reference floor server (:mod:`smbench.floor`) on a free port."""
+    import importlib.util
+    import sys
+
+    if importlib.util.find_spec("hiredis") is None:
+        raise RuntimeError("hiredis is not installed (pip install 'supermassive[hiredis]')")
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "smbench.floor", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port("127.0.0.1", port, 10)
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 def _mix_row(section: Section, label: str, opts: BenchOptions, target: Target) -> None:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from supermassive.net.resp_inline import InlineAwareReader, encoded_size
+from supermassive.net.resp_inline import KEEP_LIMIT_BYTES, InlineAwareReader, encoded_size
 from supermassive.net.resp_reader import HiredisRespReader, PythonRespReader
 
 READERS = [PythonRespReader, HiredisRespReader]
@@ -64,3 +64,46 @@ def test_redis_benchmark_ping_set_get_against_a_node(procs):
     assert "Error" not in out.stdout + out.stderr
     for name in ("PING_INLINE", "PING_MBULK", "SET", "GET"):
         assert f"{name}: " in out.stdout
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_inline_after_an_array_split_where_hiredis_has_parsed_everything(reader):
+    # hiredis has no unparsed byte after "*2\r\n$3\r\nGET\r\n" but is inside the request.
+    r = InlineAwareReader(reader, 1024)
+    got, error = r.take(b"*2\r\n$3\r\nGET\r\n")
+    assert (got, error) == ([], None)
+    got, error = r.take(b"$1\r\na\r\nPING\r\n")
+    assert (got, error) == ([[b"GET", b"a"], [b"PING"]], None)
+    assert r.take(b"1\r\n") == ([[b"1"]], None)  # at a sync point: an inline line
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_many_alternations_in_one_read_are_taken_without_recursion(reader):
+    data = (encode([b"GET", b"a"]) + b"PING\r\n") * 5000
+    got, error = InlineAwareReader(reader, 1024).take(data)
+    assert error is None
+    assert got == [[b"GET", b"a"], [b"PING"]] * 5000
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_a_long_stream_never_at_a_sync_point_is_trimmed_and_inline_still_works(reader):
+    r = InlineAwareReader(reader, 1 << 16)
+    request = encode([b"SET", b"k", b"v" * 100])
+    assert r.take(request[:60]) == ([], None)
+    taken = 0
+    for _ in range(12000):  # every read ends mid-request: ~1.5 MB without a sync point
+        got, error = r.take(request[60:] + request[:60])
+        assert error is None
+        taken += len(got)
+    assert taken == 12000
+    assert r._kept < 2 * KEEP_LIMIT_BYTES  # bounded
+    got, error = r.take(request[60:] + b"PING\r\n")
+    assert error is None and got == [[b"SET", b"k", b"v" * 100], [b"PING"]]
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_a_real_error_is_returned_after_the_requests_before_it(reader):
+    r = InlineAwareReader(reader, 1024)
+    got, error = r.take(encode([b"GET", b"a"]) + b"*1\r\n$x\r\n")
+    assert got == [[b"GET", b"a"]]
+    assert error is not None

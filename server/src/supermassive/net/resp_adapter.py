@@ -3,8 +3,10 @@
 A connection whose first byte is ``*`` gets a RESP feeder instead of the line reader. Each RESP
 command is translated to native command lines, run through the role's ordinary handler (so
 RESP and the native protocol share every rule and every code path), and the native replies are
-encoded back to RESP, in order, through the connection's reply queue. ``GET`` and ``SET``
-take a fast path first (:func:`~supermassive.net.resp_translate.fast_get`, ``fast_set``,
+encoded back to RESP, in order, through the connection's reply queue. A role may offer
+``resp_fast`` hooks (:data:`RespFast`: the node answers ``GET``/``SET`` straight from its
+store, with the same rules and bytes). Otherwise ``GET`` and ``SET`` take a fast path first
+(:func:`~supermassive.net.resp_translate.fast_get`, ``fast_set``,
 :func:`~supermassive.net.resp_reply.value_reply`, ``ok_reply``) that gives the same bytes.
 """
 
@@ -15,7 +17,6 @@ from collections.abc import Awaitable, Callable
 from smclient.protocol.commands import Role
 from supermassive.net.resp import (
     ReplyShape,
-    RespError,
     RespErrorReply,
     encode_reply,
     make_resp_reader,
@@ -25,7 +26,7 @@ from supermassive.net.resp import (
 from supermassive.net.resp_inline import InlineAwareReader
 from supermassive.net.resp_reply import OK, VALUE, ok_reply, value_reply
 from supermassive.net.resp_translate import fast_get, fast_set
-from supermassive.net.server import Reply, ResponderFactory, ServerConnection
+from supermassive.net.server import Handler, Reply, ResponderFactory, ServerConnection, Session
 
 _ROLES = {"cluster": Role.CLUSTER, "node": Role.NODE, "node-replica": Role.REPLICA}
 
@@ -35,6 +36,37 @@ async def _await_encode(shape: ReplyShape, natives: list[Reply], single: bool) -
     for item in natives:
         done.append(item if isinstance(item, bytes) else await item)
     return encode_reply(shape, done[0] if single else done)
+
+
+RespFast = Callable[[Session, list[bytes]], "bytes | None"]
+"""A role's RESP fast path for one command name: ``hook(session, args)`` gives the RESP reply
+bytes when it can prove the general path would give exactly them, else ``None`` (the general
+path then runs). Roles offer them as ``handler.resp_fast: dict[bytes, RespFast]``."""
+
+
+def _general(handler: Handler, session: Session, args: list[bytes], role: Role) -> Reply:
+    """One request through the translator and the role's ordinary handler."""
+    reply: Reply
+    if (line := fast_get(args)) is not None:
+        native = handler.handle(session, line)
+        return (value_reply(native) if type(native) is bytes
+                else _await_encode(VALUE, [native], True))
+    if (line := fast_set(args)) is not None:
+        native = handler.handle(session, line)
+        return ok_reply(native) if type(native) is bytes else _await_encode(OK, [native], True)
+    if isinstance(result := translate(args, role), RespErrorReply):
+        return result.data
+    lines, shape = result
+    natives = [handler.handle(session, line) for line in lines]
+    if len(natives) == 1 and type(natives[0]) is bytes:
+        reply = encode_reply(shape, natives[0])
+    elif all(isinstance(n, bytes) for n in natives):
+        reply = encode_reply(shape, natives[0] if len(lines) == 1 else natives)  # type: ignore[arg-type]
+    else:
+        reply = _await_encode(shape, natives, len(lines) == 1)
+    if shape.close:
+        session.closing = True
+    return reply
 
 
 def resp_factory(role: str, shared_key: str = "") -> ResponderFactory:
@@ -47,55 +79,38 @@ def resp_factory(role: str, shared_key: str = "") -> ResponderFactory:
         reader = InlineAwareReader(lambda: make_resp_reader(max_line), max_line)
         handler = conn.handler
         session = conn.session
+        queue = conn.queue
+        fast: dict[bytes, RespFast] = getattr(handler, "resp_fast", None) or {}
+        take = reader.take
+        finish = conn.finish_batch
 
         def feed(data: bytes) -> None:
+            requests, error = take(data)
             out: list[bytes] = []
-            queue = conn.queue
-            try:
-                reader.feed(data)
-                while (args := reader.get()) is not None:
-                    reply: Reply
-                    if (line := fast_get(args)) is not None:
-                        native = handler.handle(session, line)
-                        reply = (value_reply(native) if type(native) is bytes
-                                 else _await_encode(VALUE, [native], True))
-                    elif (line := fast_set(args)) is not None:
-                        native = handler.handle(session, line)
-                        reply = (ok_reply(native) if type(native) is bytes
-                                 else _await_encode(OK, [native], True))
-                    elif isinstance(result := translate(args, resp_role), RespErrorReply):
-                        reply = result.data
-                    else:
-                        lines, shape = result
-                        natives = [handler.handle(session, line) for line in lines]
-                        if len(natives) == 1 and type(natives[0]) is bytes:
-                            reply = encode_reply(shape, natives[0])
-                        elif all(isinstance(n, bytes) for n in natives):
-                            reply = encode_reply(
-                                shape, natives[0] if len(lines) == 1 else natives  # type: ignore[arg-type]
-                            )
-                        else:
-                            reply = _await_encode(shape, natives, len(lines) == 1)
-                        if shape.close:
-                            session.closing = True
-                    if queue or not isinstance(reply, bytes):
-                        queue.append(reply)
-                    else:
-                        out.append(reply)
-                    if session.closing:
-                        break
-            except RespError as exc:
-                session.closing = True
-                err = protocol_error(exc)
-                if queue:
-                    queue.append(err)
+            reply: Reply | None
+            for args in requests:
+                hook = fast.get(args[0])
+                if hook is None or (reply := hook(session, args)) is None:
+                    reply = _general(handler, session, args, resp_role)
+                if queue or type(reply) is not bytes:
+                    queue.append(reply)
                 else:
-                    out.append(err)
-            conn.finish_batch(out)
+                    out.append(reply)
+                if session.closing:
+                    break
+            else:
+                if error is not None:
+                    session.closing = True
+                    err = protocol_error(error)
+                    if queue:
+                        queue.append(err)
+                    else:
+                        out.append(err)
+            finish(out)
 
         return feed
 
     return factory
 
 
-__all__ = ["Awaitable", "resp_factory"]
+__all__ = ["Awaitable", "RespFast", "resp_factory"]

@@ -40,6 +40,14 @@ class RespReader(Protocol):
     def get(self) -> list[bytes] | None:
         """Return the next complete command, or ``None``. Raises :class:`RespError`."""
 
+    def drain(self, out: list[list[bytes]]) -> None:
+        """Append every complete command to ``out`` (the per-read batch form of :meth:`get`).
+        On :class:`RespError`, ``out`` holds the commands before the bad one."""
+
+    def idle(self) -> bool:
+        """No byte fed is left unparsed. (hiredis may still be inside a command whose parsed
+        part ends exactly here; the pure reader is then not idle.)"""
+
 
 class PythonRespReader:
     """A resumable RESP2 request parser (named states: count, bulk header, bulk body).
@@ -76,6 +84,22 @@ class PythonRespReader:
             del buf[: self._pos]
             self._pos = 0
         buf += data
+
+    @property
+    def position(self) -> int:
+        """Bytes consumed so far by the commands handed out (and skipped empty arrays), counted
+        from the start of the bytes still buffered at the last :meth:`feed` compaction; only
+        meaningful for a reader fed once (see :func:`skip_commands`)."""
+        return self._pos
+
+    def drain(self, out: list[list[bytes]]) -> None:
+        """Append every complete command to ``out``."""
+        while (args := self.get()) is not None:
+            out.append(args)
+
+    def idle(self) -> bool:
+        """Nothing of an incomplete command is buffered (exact)."""
+        return self._left == 0 and self._pos == len(self._buf)
 
     def _short_header(self, pos: int, kind: int) -> None:
         """No CRLF within reach at ``pos``: raise if it can no longer be a header."""
@@ -167,6 +191,8 @@ _BIG_COUNT = re.compile(rb"\n\*([0-9]{5,})\r")
 _BIG = 10000
 _INCOMPLETE = object()
 _MIN_ARG_BYTES = 6  # "$0\r\n\r\n"
+_BOUNDARY = 64  # bytes of a new chunk that a header begun in the previous one can reach
+_TAIL_BYTES = _MAX_HEADER_BYTES + 2
 
 
 class HiredisRespReader:
@@ -177,7 +203,8 @@ class HiredisRespReader:
     that does not come out as a list of ``bytes`` is refused.
     """
 
-    __slots__ = ("_big", "_reader", "_tail", "_unparsed", "max_args", "max_bulk_bytes")
+    __slots__ = ("_big", "_careful_over", "_max_unparsed", "_reader", "_tail", "_unparsed",
+                 "max_args", "max_bulk_bytes")
 
     def __init__(
         self, max_bulk_bytes: int = DEFAULT_MAX_BULK_BYTES, max_args: int = DEFAULT_MAX_ARGS
@@ -190,27 +217,28 @@ class HiredisRespReader:
         self._tail = b"\n"  # last bytes fed, so a header split across feeds is still seen
         self._unparsed = 0  # bytes fed since a command last came out
         self._big = 0  # large array headers fed and not yet returned as commands
+        self._max_unparsed = 2 * max_bulk_bytes + 65536
+        self._careful_over = min(max_bulk_bytes, 6 * max_args)  # see drain()
 
     def feed(self, data: bytes) -> None:
         """Add received bytes. Raises :class:`RespError` for an oversized array header."""
         self._unparsed += len(data)
-        if 42 in data or 42 in self._tail:  # b"*" as an int needle: much cheaper
-            window = self._tail + data
-            seen = len(self._tail)
-            for match in _BIG_COUNT.finditer(window):
-                if match.end() <= seen:
-                    continue  # counted when it arrived
-                count = int(match.group(1))
-                if count > self.max_args:
-                    raise RespError("invalid multibulk length")
-                if count >= _BIG:
-                    self._big += 1
+        tail = self._tail
+        small = len(data) < 65536
+        window = tail + data if small else b""
+        if 42 in data or 42 in tail:  # b"*" as an int needle: much cheaper
+            # One C search finds whether any large header is in sight; only then are they
+            # counted one by one. Large reads are searched without copying them: a header has
+            # at most 20 digits, so one across the boundary ends within _BOUNDARY bytes.
+            if (_BIG_COUNT.search(window) is not None if small
+                    else (_BIG_COUNT.search(data) is not None
+                          or _BIG_COUNT.search(tail + data[:_BOUNDARY]) is not None)):
+                self._count_big(window or tail + data, len(tail))
             if self._big > 1 + self._unparsed // (_BIG * _MIN_ARG_BYTES):
                 raise RespError("invalid multibulk length (nested or oversized arrays)")
-        keep = _MAX_HEADER_BYTES + 2
-        self._tail = data[-keep:] if len(data) >= keep else (self._tail + data)[-keep:]
+        self._tail = (window if small else data)[-_TAIL_BYTES:]
         # Bound memory: a command may hold max_bulk_bytes of arguments plus framing.
-        if self._unparsed > 2 * self.max_bulk_bytes + 65536:
+        if self._unparsed > self._max_unparsed:
             raise RespError("command too big")
         self._reader.feed(data)
 
@@ -237,6 +265,64 @@ class HiredisRespReader:
             if total > self.max_bulk_bytes:
                 raise RespError("command too big")
             return item
+
+    def _count_big(self, window: bytes, seen: int) -> None:
+        """Count the large array headers in ``window`` that end after its first ``seen``
+        bytes (those were counted when they arrived)."""
+        for match in _BIG_COUNT.finditer(window):
+            if match.end() <= seen:
+                continue
+            count = int(match.group(1))
+            if count > self.max_args:
+                raise RespError("invalid multibulk length")
+            if count >= _BIG:
+                self._big += 1
+
+    def drain(self, out: list[list[bytes]]) -> None:
+        """Append every complete command to ``out`` (:meth:`get`'s checks, done per batch).
+
+        The size checks are skipped when they cannot fail: no command (its arguments together,
+        or its count at 6 bytes per argument) is larger than the bytes fed since one last came
+        out. On :class:`RespError`, ``out`` holds the commands before the bad one.
+        """
+        careful = self._big > 0 or self._unparsed > self._careful_over
+        append = out.append
+        item: object = _INCOMPLETE
+        for item in iter(self._reader.gets, _INCOMPLETE):  # raises RespError
+            if careful or type(item) is not list:
+                self._unparsed = 0
+                if item is None or (type(item) is list and not item):
+                    continue  # "*-1" / "*0": no command
+                self._check(item)
+            elif item:
+                for arg in item:
+                    if type(arg) is not bytes:
+                        raise RespError("expected '$', got a non-string element")
+            else:
+                continue
+            append(item)  # type: ignore[arg-type]
+        if item is not _INCOMPLETE:
+            self._unparsed = 0
+
+    def idle(self) -> bool:
+        """No byte fed is left unparsed (hiredis may be inside a command: see the protocol)."""
+        return not self._reader.has_data()
+
+    def _check(self, item: object) -> None:
+        """:meth:`get`'s checks for one item, on the careful path of :meth:`drain`."""
+        if type(item) is not list:
+            raise RespError(f"expected '*', got a {type(item).__name__}")
+        if len(item) >= _BIG:
+            self._big = max(0, self._big - 1)
+        total = 0
+        for arg in item:
+            if type(arg) is not bytes:
+                raise RespError("expected '$', got a non-string element")
+            total += len(arg)
+        if len(item) > self.max_args:
+            raise RespError("invalid multibulk length")
+        if total > self.max_bulk_bytes:
+            raise RespError("command too big")
 
 
 def _choose() -> str:

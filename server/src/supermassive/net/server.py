@@ -56,6 +56,9 @@ class Handler(Protocol):
     def flush(self) -> None:
         """Called once per read batch, before its replies are written (journal write-out)."""
 
+    # Optional: ``flushed() -> bool``, True when :meth:`flush` has nothing to write out (the
+    # replies of a read may then leave at once; see :meth:`ServerConnection.finish_batch`).
+
     def session_closed(self, session: Session) -> None:
         """The connection is gone (release per-connection resources)."""
 
@@ -174,9 +177,17 @@ class ServerConnection(asyncio.Protocol):
 
     def finish_batch(self, out: list[bytes]) -> None:
         """Hand this read's replies to the server, which writes them at the end of the loop
-        iteration, after one journal write-out shared by every connection served in it."""
+        iteration, after one journal write-out shared by every connection served in it.
+
+        When nothing waits for that write-out (no reply scheduled this iteration, nothing
+        queued here, and the handler says everything it did is already written out: reads
+        only), the replies are written at once, as a server without a journal would."""
+        server = self._server
+        if not server._pending and not self._queue and server.flushed():
+            self.write_batch(out)
+            return
         self._scheduled = True
-        self._server.schedule_write(self, out)
+        server.schedule_write(self, out)
 
     def write_batch(self, out: list[bytes]) -> None:
         """Write ready replies, start draining queued ones (the journal is already out)."""
@@ -283,6 +294,10 @@ class ServerConnection(asyncio.Protocol):
             self._transport.pause_reading()
 
 
+def _never() -> bool:
+    return False
+
+
 class Server:
     """A listener serving one role's :class:`Handler`."""
 
@@ -297,13 +312,16 @@ class Server:
         self.alt_protocol = alt_protocol
         self.connections: set[ServerConnection] = set()
         self._pending: list[tuple[ServerConnection, list[bytes]]] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        flushed: Callable[[], bool] | None = getattr(handler, "flushed", None)
+        self.flushed: Callable[[], bool] = flushed if flushed is not None else _never
         self._servers: list[asyncio.Server] = []
         self.bound: list[tuple[str, int]] = []
 
     def schedule_write(self, conn: ServerConnection, out: list[bytes]) -> None:
         """Queue a connection's replies for the end-of-iteration write (see :meth:`_write_all`)."""
         if not self._pending:
-            asyncio.get_running_loop().call_soon(self._write_all)
+            (self._loop or asyncio.get_running_loop()).call_soon(self._write_all)
         self._pending.append((conn, out))
 
     def _write_all(self) -> None:
@@ -321,7 +339,7 @@ class Server:
 
     async def listen(self, host: str, port: int, ssl: Any = None) -> None:
         """Start listening on ``host:port`` (with an ``ssl.SSLContext`` for TLS)."""
-        loop = asyncio.get_running_loop()
+        loop = self._loop = asyncio.get_running_loop()
         server = await loop.create_server(
             lambda: ServerConnection(self), host, port, ssl=ssl, reuse_address=True,
             backlog=1024,

@@ -27,6 +27,9 @@ log = logging.getLogger("supermassive.commands")
 MAX_KEY_BYTES = 64 * 1024
 _VERSION_OF = struct.Struct(">Q").unpack_from
 _CTRL = re.compile(rb"[\x00-\x20\x7f]")
+GRAPHIC = bytes(range(0x21, 0x7F))
+"""Printable ASCII but space: ``key.translate(None, GRAPHIC)`` is empty exactly when every
+byte of ``key`` is one of them (one C pass: the cheapest proof that an ASCII key is valid)."""
 
 OK_PONG = b"OK PONG\r\n"
 OK_AUTH = b"OK authenticated\r\n"
@@ -45,9 +48,12 @@ ERR_INVALID_VALUE = b"ERR invalid value\r\n"
 ERR_OOM = b"ERR out of memory\r\n"
 ERR_READ_ONLY = b"ERR read only: writes go through the primary\r\n"
 ERR_CONFLICT = b"ERR conflict\r\n"
+RESP_NIL = b"$-1\r\n"
+RESP_OK = b"+OK\r\n"
 
 Command = Callable[[Session, bytes | None], Reply]
 FastCommand = Callable[[Session, bytes, bytes], Reply | None]
+RespFast = Callable[[Session, list[bytes]], bytes | None]
 """``fast(session, line, rest)``: the reply when every rule is proven to hold, else ``None``
 (the session is authenticated and the line has a space after the command name)."""
 
@@ -72,9 +78,8 @@ def arity_error(name: bytes) -> bytes:
 
 def key_error(key: bytes) -> bytes | None:
     """The error reply for an invalid key, or ``None`` when the key is fine."""
-    if 0 < len(key) <= MAX_KEY_BYTES and (key.isalnum() or (
-            key.isascii() and 32 not in key and key.decode("ascii").isprintable())):
-        return None  # fast proof: for ASCII, isprintable() refuses exactly 0x00-0x1f and 0x7f
+    if 0 < len(key) <= MAX_KEY_BYTES and not key.translate(None, GRAPHIC):
+        return None  # fast proof: every byte is printable ASCII but space
     if not key:
         return b"ERR invalid input: empty key\r\n"
     if len(key) > MAX_KEY_BYTES:
@@ -137,6 +142,8 @@ class DataHandler:
         self.no_auth = {b"PING", b"QUIT", b"NAUTH"}
         self.fast: dict[bytes, FastCommand] = {b"VGET": self.fast_vget}
         """Fast paths by exact command name, for authenticated sessions (see :meth:`handle`)."""
+        self.resp_fast: dict[bytes, RespFast] = {b"GET": self.resp_get, b"get": self.resp_get}
+        """RESP fast paths by exact command name (see :mod:`supermassive.net.resp_adapter`)."""
         self._lookup = store.keyspace.lookup
 
     # ---- Handler protocol
@@ -188,6 +195,10 @@ class DataHandler:
     def flush(self) -> None:
         """Write the journal buffer out before replies leave."""
         self.store.flush()
+
+    def flushed(self) -> bool:
+        """Nothing waits for :meth:`flush` (replies may leave at once)."""
+        return not self.store.unwritten
 
     def session_closed(self, session: Session) -> None:
         """Nothing per-connection to release by default."""
@@ -251,6 +262,25 @@ class DataHandler:
         if value is None:
             return ERR_NOT_FOUND
         return b"OK " + key + b" " + value + b"\r\n"
+
+    def resp_get(self, session: Session, args: list[bytes]) -> bytes | None:
+        """RESP ``GET <key>`` answered from the keyspace: the bulk value, or ``$-1`` for a
+        valid missing key; ``None`` when the general path must answer (not authenticated,
+        arity, a key that needs an error). A stored key is proven valid (see :meth:`handle`);
+        a missing one must be printable ASCII without spaces (:func:`key_error`'s fast proof;
+        ASCII keeps the native line UTF-8).
+        """
+        if len(args) != 2 or not session.authenticated:
+            return None
+        key = args[1]
+        entry = self._lookup(key)
+        if entry is None:
+            if not 0 < len(key) <= MAX_KEY_BYTES or key.translate(None, GRAPHIC):
+                return None  # not proven valid (see key_error)
+            self.counters.ops += 1
+            return RESP_NIL
+        self.counters.ops += 1
+        return b"$%d\r\n%b\r\n" % (len(entry) - 8, entry[8:])
 
     def fast_vget(self, session: Session, line: bytes, rest: bytes) -> Reply | None:
         """VGET of a stored live key (proven valid, as for GET in :meth:`handle`)."""

@@ -17,8 +17,11 @@ from supermassive.roles.data import (
     ERR_INVALID_VALUE,
     ERR_NOT_FOUND,
     ERR_OOM,
+    GRAPHIC,
+    MAX_KEY_BYTES,
     OK_DELETED,
     OK_WRITTEN,
+    RESP_OK,
     DataHandler,
     arity_error,
     key_error,
@@ -59,6 +62,25 @@ class NodeHandler(DataHandler):
         })
         self.fast[b"PUT"] = self.fast_put
         self.fast[b"VPUT"] = self.fast_vput
+        self.resp_fast[b"SET"] = self.resp_set
+        self.resp_fast[b"set"] = self.resp_set
+
+    def resp_set(self, session: Session, args: list[bytes]) -> bytes | None:
+        """RESP ``SET <key> <value>`` written straight to the store (``+OK``), under the
+        proofs of :meth:`fast_put` (the value ASCII without CR, LF or NUL, the key stored or
+        printable ASCII without spaces, memory fine); ``None`` otherwise, and under
+        ``journal-sync: always`` (the general path then answers after the fsync)."""
+        if len(args) != 3 or not session.authenticated or self.over_memory or self._sync_always:
+            return None
+        key, value = args[1], args[2]
+        if (not value.isalnum() and (0 in value or 13 in value or 10 in value
+                                     or not value.isascii())) or (
+                self._lookup(key) is None
+                and (not 0 < len(key) <= MAX_KEY_BYTES or key.translate(None, GRAPHIC))):
+            return None
+        self.counters.ops += 1
+        self.store.put(key, value)
+        return RESP_OK
 
     def fast_put(self, session: Session, line: bytes, rest: bytes) -> Reply | None:
         """PUT when the line is plain ASCII without NUL, the key is proven valid (already
@@ -88,6 +110,11 @@ class NodeHandler(DataHandler):
         """Journal write-out, then the replication stream (records only leave once written)."""
         self.store.flush()
         self.replication.flush()
+
+    def flushed(self) -> bool:
+        """Nothing waits for :meth:`flush`: the journal buffer is empty and there are no
+        replicas (with replicas, every batch goes through :meth:`flush`, as before)."""
+        return not self.store.unwritten and not self.replication.feeds
 
     # ---- client-style writes (the node stamps versions itself)
     def cmd_put(self, session: Session, rest: bytes | None) -> Reply:

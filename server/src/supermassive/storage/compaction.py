@@ -28,7 +28,7 @@ from collections.abc import Callable
 from supermassive.storage.durability import run_sync_job
 from supermassive.storage.journal import Fsync, Paths, Segment, fsync_directory
 from supermassive.storage.keyspace import Keyspace
-from supermassive.storage.snapshot import write_snapshot
+from supermassive.storage.snapshot import write_keyspace_snapshot
 
 
 def write_compaction(paths: Paths, copy: Keyspace, position: int, history_id: str,
@@ -40,7 +40,7 @@ def write_compaction(paths: Paths, copy: Keyspace, position: int, history_id: st
     discarded). ``fds`` are duplicated descriptors of every segment; they are closed.
     """
     run_sync_job(fds, paths.directory, fsync)
-    records, size = write_snapshot(paths.snapshot_tmp, position, history_id, copy.items(), fsync)
+    records, size = write_keyspace_snapshot(paths.snapshot_tmp, position, history_id, copy, fsync)
     with rename_lock:
         if not still_current():
             os.unlink(paths.snapshot_tmp)
@@ -57,8 +57,8 @@ def install(paths: Paths, keyspace: Keyspace, position: int, history_id: str, fs
 
     Deletes every older segment. Returns ``(segment, snapshot records, snapshot bytes)``.
     """
-    records, size = write_snapshot(paths.install_snapshot_tmp, position, history_id,
-                                   keyspace.items(), fsync)
+    records, size = write_keyspace_snapshot(paths.install_snapshot_tmp, position, history_id,
+                                            keyspace, fsync)
     segment = Segment.create(paths.journal_tmp, position, history_id)
     try:
         fsync(segment.fd)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import heapq
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from supermassive.storage.errors import Conflict, InvalidValue, NotFound
@@ -228,6 +228,12 @@ class Keyspace:
             yield key, entry[8:], _version_of(entry)[0]
         for key, version in self._dead.items():
             yield key, None, version
+
+    def entries(self) -> tuple[Iterable[tuple[bytes, bytes]], Iterable[tuple[bytes, int]]]:
+        """The raw form of :meth:`items` for snapshot writing: live ``(key, entry)`` pairs
+        (entry = 8-byte big-endian version + value) and tombstone ``(key, version)`` pairs.
+        Views of the dicts: iterate them only while nothing writes (a :meth:`copy`)."""
+        return self._live.items(), self._dead.items()
 
     # -- maintenance -----------------------------------------------------------------------
 

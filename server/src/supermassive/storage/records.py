@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import struct
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -88,6 +89,29 @@ def encode_entry_into(buf: bytearray, position: int, op_byte: int, key: bytes,
     buf += FRAME_HEADER.pack(length, zlib.crc32(payload))
     buf += payload
     return FRAME_HEADER_BYTES + length
+
+
+def encode_entries_into(buf: bytearray, position: int, op_byte: int,
+                        pairs: Iterable[tuple[bytes, bytes]], limit: int) -> tuple[int, int]:
+    """:func:`encode_entry_into` for many ``(key, entry)`` pairs at one ``position`` (a
+    snapshot), in a tight loop; stops once ``buf`` holds ``limit`` bytes or more. Returns
+    ``(frames, bytes)`` added; call again with the same iterator for the rest."""
+    head = PAYLOAD_HEADER.pack
+    frame = FRAME_HEADER.pack
+    crc32 = zlib.crc32
+    join = b"".join
+    start = len(buf)
+    count = 0
+    for key, entry in pairs:
+        payload = join((head(position, op_byte, len(key)), key, entry))
+        if len(payload) > MAX_PAYLOAD_BYTES:
+            raise ValueError("record too large for one frame")
+        buf += frame(len(payload), crc32(payload))
+        buf += payload
+        count += 1
+        if len(buf) >= limit:
+            break
+    return count, len(buf) - start
 
 
 def encode(record: Record) -> bytes:

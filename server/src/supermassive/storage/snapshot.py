@@ -24,7 +24,16 @@ from supermassive.storage.journal import (
     write_all,
 )
 from supermassive.storage.keyspace import Keyspace
-from supermassive.storage.records import OP_DELETE, OP_SET, encode_into
+from supermassive.storage.records import (
+    OP_DELETE,
+    OP_SET,
+    VERSION,
+    encode_entries_into,
+    encode_into,
+)
+
+_OP_SET_BYTE = ord(OP_SET)
+_OP_DELETE_BYTE = ord(OP_DELETE)
 
 SNAPSHOT_MAGIC = b"SMSNAP01"
 TRAILER_MAGIC = b"SMSNEND1"
@@ -52,6 +61,36 @@ def write_snapshot(path: Path, position: int, history_id: str, items: Iterable[I
                 frame_bytes += encode_into(buf, frame_position, version, OP_SET, key, value)
             count += 1
             if len(buf) >= WRITE_CHUNK_BYTES:
+                write_all(fd, buf)
+                buf.clear()
+        buf += _TRAILER.pack(TRAILER_MAGIC, count, frame_bytes)
+        write_all(fd, buf)
+        fsync(fd)
+    finally:
+        os.close(fd)
+    return count, SEGMENT_HEADER_BYTES + frame_bytes + _TRAILER.size
+
+
+def write_keyspace_snapshot(path: Path, position: int, history_id: str, keyspace: Keyspace,
+                            fsync: Fsync) -> tuple[int, int]:
+    """:func:`write_snapshot` of a whole keyspace (not written to meanwhile: a copy), with the
+    frames encoded straight from its stored entries: the same bytes, several times faster."""
+    frame_position = max(position, 0)
+    live, dead = keyspace.entries()
+    tombstones = ((key, VERSION.pack(version)) for key, version in dead)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        write_all(fd, encode_header(SNAPSHOT_MAGIC, position, history_id))
+        buf = bytearray()
+        count = frame_bytes = 0
+        for op_byte, pairs in ((_OP_SET_BYTE, iter(live)), (_OP_DELETE_BYTE, tombstones)):
+            while True:
+                frames, size = encode_entries_into(buf, frame_position, op_byte, pairs,
+                                                   WRITE_CHUNK_BYTES)
+                count += frames
+                frame_bytes += size
+                if len(buf) < WRITE_CHUNK_BYTES:
+                    break  # the pairs ran out before the chunk filled
                 write_all(fd, buf)
                 buf.clear()
         buf += _TRAILER.pack(TRAILER_MAGIC, count, frame_bytes)
