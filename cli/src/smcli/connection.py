@@ -183,23 +183,10 @@ class Session:
         Raises :class:`ConnectionProblem` for transport/auth failures. A line the SDK refuses
         to send (it would desynchronise the connection) comes back as a local ``ERR`` reply.
         """
-        client = self._connected()
         try:
-            raw = client.execute_raw(line)
+            return self._exchange([line])[0]
         except ValueError as exc:
             return local_error(f"invalid input: {exc}")
-        except KeyboardInterrupt:
-            self.reset()
-            raise
-        except Exception as exc:
-            self.reset()
-            if _is_transport_error(exc):
-                raise ConnectionProblem(describe_error(exc, self.target)) from exc
-            raise
-        reply = to_reply(raw)
-        if command_name(line) == "QUIT":
-            self.reset()
-        return reply
 
     def execute_many(self, lines: list[str]) -> list[Reply]:
         """Send ``lines`` in one pipelined write and return their replies in order.
@@ -209,14 +196,25 @@ class Session:
         """
         if len(lines) == 1:
             return [self.execute(lines[0])]
-        client = self._connected()
         try:
-            pipe = client.pipeline(raise_on_error=False)
-            for line in lines:
-                pipe.execute_raw(line)
-            raws = pipe.execute()
+            return self._exchange(lines)
         except ValueError:
             return [self.execute(line) for line in lines]  # let each line report its own error
+
+    def _exchange(self, lines: list[str]) -> list[Reply]:
+        """Send ``lines`` (one request, or one pipeline); ``ValueError`` when the SDK refuses
+        a line, :class:`ConnectionProblem` for transport and authentication failures."""
+        client = self._connected()
+        try:
+            if len(lines) == 1:
+                raws: list[Any] = [client.execute_raw(lines[0])]
+            else:
+                pipe = client.pipeline(raise_on_error=False)
+                for line in lines:
+                    pipe.execute_raw(line)
+                raws = pipe.execute()
+        except ValueError:
+            raise
         except KeyboardInterrupt:
             self.reset()
             raise
