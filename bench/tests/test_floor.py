@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
 
-from smclient.testing import free_port, wait_for_port
+from smbench.measure import python_floor
 
 pytest.importorskip("hiredis")
 
 
 @pytest.fixture
 def floor() -> Iterator[int]:
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "smbench.floor", "--port", str(port)])
-    try:
-        wait_for_port("127.0.0.1", port, 10)
+    with python_floor() as port:
         yield port
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def _exchange(port: int, data: bytes, expected: bytes) -> bytes:
