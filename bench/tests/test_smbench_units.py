@@ -160,7 +160,14 @@ def test_targets_table_computes_ratios_from_the_measured_rows():
     mix.rows = [["cluster (--local)", "6,000"], ["one node (NAUTH)", "10,000"]]
     catch = Section("Replica catch-up of 100,000 missed writes", ["setup", "catch-up s"])
     catch.rows = [["1 primary + 1 replica", "not measured: x"]]
-    table = {row[0]: row[1:] for row in targets([rb, mix, catch]).rows}
+    replay = Section("Journal replay: restart", ["node", "restart to first answer s", "keys/s",
+                                                 "journal MiB", "replay s (server log)",
+                                                 "records/s replayed"])
+    replay.rows = [["SuperMassive node", "2.50", "400,000", "104.0", "1.600", "625,000"]]
+    table = {row[0]: row[1:] for row in targets([rb, mix, catch, replay]).rows}
+    assert table["journal replay, records/s (the node's own replay timer)"] == [
+        "625,000.00", ">= 500,000", "yes"]
+    assert table["journal replay, keys/s (process start included)"][2] == "-"
     assert table["node / redis-server, SET, -P 1"] == ["0.50x", ">= 0.8x", "no"]
     assert table["node / redis-server, GET, -P 1"] == ["0.90x", ">= 0.8x", "yes"]
     assert table["cluster / one node, original mix, 50 connections"][2] == "yes"
