@@ -10,14 +10,18 @@ reads of one connection fan out concurrently. A read queued behind a write is la
 sees that write (``protocol.md`` section 2).
 
 The common ``GET <key>`` (every primary up, nothing queued before it) is started without a task
-(:mod:`~supermassive.cluster.lookup`); ``docs/internals/performance.md`` has the figures.
+(:mod:`~supermassive.cluster.lookup`). A ``PUT`` or ``DEL`` is returned as a lazy
+:class:`FastWrite`: when the connection layer reaches it, it takes the fast path of
+:mod:`~supermassive.cluster.write` if it can, the general one otherwise.
+``docs/internals/performance.md`` has the figures.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Generator
+from typing import Any
 
 from supermassive.cluster.auth import Credentials
 from supermassive.cluster.request import Request, parse_request, plain_key
@@ -66,6 +70,8 @@ class ClusterHandler:
             return self._auth(session, req.value)
         if req.is_write:
             session.pending_writes += 1
+            if name == "PUT" or name == "DEL":
+                return FastWrite(self, session, req)
             return self._write(session, req)
         if session.pending_writes == 0:
             return asyncio.ensure_future(self._run(req))
@@ -78,6 +84,25 @@ class ClusterHandler:
         if not plain_key(key) or not slots.try_take():
             return None
         fut = self.cluster.router.get_soon(key, slots.give)
+        if fut is None:
+            slots.give()
+        return fut
+
+    def _write_now(self, req: Request) -> asyncio.Future[bytes] | None:
+        """PUT or DEL on the fast path (:meth:`Router.put_soon`, :meth:`Router.delete_soon`),
+        holding a slot until it is over; ``None`` when the general path must do it."""
+        slots = self._slots
+        if not slots.try_take():
+            return None
+        router = self.cluster.router
+        try:
+            if req.name == "PUT":
+                fut = router.put_soon(req.key, req.value, slots.give)
+            else:
+                fut = router.delete_soon(req.key, slots.give)
+        except BaseException:
+            slots.give()
+            raise
         if fut is None:
             slots.give()
         return fut
@@ -139,3 +164,25 @@ class ClusterHandler:
         if name == "STAT":
             return self.cluster.stat()
         return self.cluster.reload()
+
+
+class FastWrite:
+    """A PUT or DEL, awaited by the connection layer once every earlier reply is ready (like the
+    coroutine of any other write), without the general path's coroutines when it can."""
+
+    __slots__ = ("_handler", "_req", "_session")
+
+    def __init__(self, handler: ClusterHandler, session: Session, req: Request) -> None:
+        self._handler = handler
+        self._session = session
+        self._req = req
+
+    def __await__(self) -> Generator[Any, None, bytes]:
+        handler = self._handler
+        try:
+            fut = handler._write_now(self._req)
+            if fut is None:
+                return (yield from handler._run(self._req).__await__())
+            return (yield from fut.__await__())
+        finally:
+            self._session.pending_writes -= 1

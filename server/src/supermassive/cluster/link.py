@@ -3,7 +3,7 @@
 Requests made during one event-loop iteration are written together (one ``write``, one
 syscall, however many clients asked); each leaves a waiter ``(target, multi, deadline)`` in a
 FIFO, and replies, parsed by the sans-I/O :class:`ReplyReader`, resolve the waiters in order.
-The target is a future (:meth:`LinkConnection.request`) or, on the GET fast path, a plain
+The target is a future (:meth:`LinkConnection.request`) or, on the fast paths, a plain
 callback called with the reply (:meth:`LinkConnection.request_cb`: no future, no extra loop
 iteration).
 Many requests are in flight at once and nothing is locked per request. If the connection fails

@@ -36,3 +36,10 @@ class RoundRobin:
         start = self.take() % n
         rotated = [members[(start + i) % n] for i in range(n)]
         return [m for m in rotated if usable(m)]
+
+    @staticmethod
+    def after(members: Sequence[T], start: int, usable: Callable[[T], bool]) -> list[T]:
+        """The usable ``members`` that follow index ``start`` in the order of its write."""
+        n = len(members)
+        rotated = [members[(start + i) % n] for i in range(1, n)]
+        return [m for m in rotated if usable(m)]

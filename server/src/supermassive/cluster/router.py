@@ -42,6 +42,7 @@ from supermassive.cluster.merge import (
 from supermassive.cluster.repair import Repairs
 from supermassive.cluster.rotation import RoundRobin
 from supermassive.cluster.topology import Shard, Topology
+from supermassive.cluster.write import start_delete, start_put
 from supermassive.roles.data import ERR_INVALID_VALUE, multi_reply
 from supermassive.storage.errors import InvalidValue
 from supermassive.storage.numbers import apply_delta
@@ -166,8 +167,21 @@ class Router:
         line = b"VPUT %d %s %s" % (self.clock.now(), key, value)
         if len(line) > self.max_line_bytes:
             return ERR_TOO_LONG % self.max_line_bytes
-        refused: bytes | None = None
-        for member in self.rotation.order(primaries, _is_up):
+        return await self.put_to(line, self.rotation.order(primaries, is_up), None)
+
+    def put_soon(
+        self, key: bytes, value: bytes, on_done: Callable[[], None] | None = None,
+    ) -> asyncio.Future[bytes] | None:
+        """PUT without a task when nothing of ``key`` is in flight here and its first choice
+        of primary is up (:mod:`~supermassive.cluster.write`): the future of the reply, or
+        ``None`` (nothing done) when the caller must use :meth:`put`. ``on_done`` is called
+        once when the PUT is over (only when a future is returned)."""
+        return start_put(self, key, value, on_done)
+
+    async def put_to(self, line: bytes, members: Sequence[Member], refused: bytes | None) -> bytes:
+        """Send the ``VPUT`` ``line`` to ``members`` in turn until one surely took it or the
+        outcome is unknown; ``refused`` is an earlier ``ERR out of memory``, if any."""
+        for member in members:
             try:
                 reply = _line(await member.request(line))
             except LinkError as exc:
@@ -181,6 +195,23 @@ class Router:
                 continue
             return reply + b"\r\n"
         return refused + b"\r\n" if refused is not None else R_NO_PRIMARY
+
+    async def put_after(
+        self, line: bytes, primaries: Sequence[Member], start: int,
+        outcome: LinkReply | LinkError,
+    ) -> bytes:
+        """The rest of a fast PUT (:mod:`~supermassive.cluster.write`) whose first primary,
+        ``primaries[start]``, did not answer ``OK``: the general path's rules from there."""
+        if isinstance(outcome, LinkError):
+            if outcome.sent:
+                return timeout_reply(outcome)
+            refused: bytes | None = None
+        else:
+            reply = _line(outcome)
+            if not reply.startswith(ERR_OOM):
+                return reply + b"\r\n"
+            refused = reply
+        return await self.put_to(line, RoundRobin.after(primaries, start, is_up), refused)
 
     async def _create_counter(self, key: bytes, delta: bytes) -> bytes:
         """UPINCR of a missing key: write ``0 + delta`` (caller holds the key's order)."""
@@ -209,13 +240,47 @@ class Router:
                     sent.append((shard, None))
             if all(fut is None for _, fut in sent):
                 return R_NO_PRIMARY
-            deleted, unknown, other, unseen = await self._await_deletes(sent)
-            if len(unseen) == len(sent):  # no primary stored the tombstone for sure
-                return timeout_reply(unknown) if unknown is not None else R_NO_PRIMARY
-            if not deleted and unseen:
-                # Down primaries (and ones that died during the VDEL): their replicas tell
-                # whether a live value older than the tombstone existed there.
-                deleted = await self._live_on_replicas(unseen, key, version)
+            return await self._deleted(key, version, sent)
+
+    def delete_soon(
+        self, key: bytes, on_done: Callable[[], None] | None = None,
+    ) -> asyncio.Future[bytes] | None:
+        """DEL without a task when nothing of ``key`` is in flight here and every primary is
+        up (:mod:`~supermassive.cluster.write`): like :meth:`put_soon`."""
+        return start_delete(self, key, on_done)
+
+    async def delete_after(
+        self, key: bytes, version: int, shards: Sequence[Shard],
+        outcomes: Sequence[LinkReply | LinkError],
+    ) -> bytes:
+        """The rest of a fast DEL (:mod:`~supermassive.cluster.write`) whose primaries did not
+        all answer as expected: the general path's rules on the ``outcomes`` it got."""
+        loop = asyncio.get_running_loop()
+        sent: list[tuple[Shard, asyncio.Future[LinkReply] | None]] = []
+        for shard, outcome in zip(shards, outcomes, strict=True):
+            if isinstance(outcome, LinkError) and not outcome.sent:
+                sent.append((shard, None))
+                continue
+            fut: asyncio.Future[LinkReply] = loop.create_future()
+            if isinstance(outcome, LinkError):
+                fut.set_exception(outcome)
+            else:
+                fut.set_result(outcome)
+            sent.append((shard, fut))
+        return await self._deleted(key, version, sent)
+
+    async def _deleted(
+        self, key: bytes, version: int,
+        sent: list[tuple[Shard, asyncio.Future[LinkReply] | None]],
+    ) -> bytes:
+        """The reply to a DEL whose ``VDEL``s were sent (``None``: not sent to that shard)."""
+        deleted, unknown, other, unseen = await self._await_deletes(sent)
+        if len(unseen) == len(sent):  # no primary stored the tombstone for sure
+            return timeout_reply(unknown) if unknown is not None else R_NO_PRIMARY
+        if not deleted and unseen:
+            # Down primaries (and ones that died during the VDEL): their replicas tell
+            # whether a live value older than the tombstone existed there.
+            deleted = await self._live_on_replicas(unseen, key, version)
         if deleted:
             return OK_DELETED + b"\r\n"
         if unknown is not None:
@@ -291,7 +356,8 @@ class Router:
         return b"ERR conflict: the value kept changing; try again\r\n"
 
 
-def _is_up(member: Member) -> bool:
+def is_up(member: Member) -> bool:
+    """Whether ``member`` takes requests (a ``usable`` test for the round robin)."""
     return member.up
 
 
