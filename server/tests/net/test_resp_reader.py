@@ -199,3 +199,39 @@ def test_an_unknown_reader_name_in_the_environment_fails_at_import():
                          env={**os.environ, "SUPERMASSIVE_RESP_READER": "cython"}, timeout=30)
     assert out.returncode != 0
     assert "SUPERMASSIVE_RESP_READER" in out.stderr
+
+
+pieces = st.one_of(
+    st.builds(encode, st.lists(st.binary(max_size=12), min_size=1, max_size=4)),
+    st.sampled_from([b"*", b"\r\n", b"\n*", b"*99999\r\n", b"*12345678\r\n", b"*0\r\n",
+                     b"*-1\r\n", b"$3\r\n", b"+OK\r\n", b":1\r\n", b"*1\r\n*1\r\n", b"\n"]),
+    st.binary(max_size=8),
+)
+
+
+def _feed_then_drain(r: object, chunk: bytes, how: str) -> tuple[list[list[bytes]], object]:
+    out: list[list[bytes]] = []
+    try:
+        if how == "one call":
+            r.feed_drain(chunk, out)  # type: ignore[attr-defined]
+        else:
+            r.feed(chunk)  # type: ignore[attr-defined]
+            r.drain(out)  # type: ignore[attr-defined]
+    except RespError as exc:
+        return out, str(exc)
+    return out, None
+
+
+@settings(max_examples=400, deadline=None)
+@given(chunks=st.lists(st.lists(pieces, min_size=1, max_size=4).map(b"".join), max_size=8),
+       name=st.sampled_from(READERS))
+def test_feed_drain_reads_exactly_as_feed_then_drain(chunks, name):
+    """The per-read call (which skips the large-header search when a read cannot hold one)
+    gives the same commands, the same errors and the same limits as feed + drain."""
+    one = make_resp_reader(max_bulk_bytes=4096, max_args=50_000, name=name)
+    two = make_resp_reader(max_bulk_bytes=4096, max_args=50_000, name=name)
+    for chunk in chunks:
+        got = _feed_then_drain(one, chunk, "one call")
+        assert got == _feed_then_drain(two, chunk, "two calls")
+        if got[1] is not None:
+            break

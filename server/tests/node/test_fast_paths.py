@@ -36,7 +36,7 @@ key_bytes = st.one_of(
 value_bytes = st.one_of(st.sampled_from([b"", b"v", b"two words", b"\xc3\xa9t\xc3\xa9",
                                          b"\xff", b"nul\x00"]), st.binary(max_size=12))
 names = st.sampled_from([b"GET", b"PUT", b"get", b"Put", b"RSET", b"DEL", b"VGET", b"vget",
-                         b"VPUT", b"NOPE"])
+                         b"VPUT", b"NOPE", b"VDEL", b"vdel", b"VREPAIR", b"Vrepair"])
 numbers = st.sampled_from([b"1", b"2", b"17", b"x", b"-1", b"9" * 20, b"0", b"7" * 19])
 
 
@@ -52,6 +52,14 @@ def lines(draw: st.DrawFn) -> bytes:
         return b" ".join([name, draw(numbers), draw(numbers), draw(key_bytes), draw(value_bytes)])
     if name == b"VPUT":
         return b" ".join([name, draw(numbers), draw(key_bytes), draw(value_bytes)])
+    if name.upper() == b"VDEL":
+        if draw(st.booleans()):
+            return b" ".join([name, draw(numbers), draw(key_bytes)])
+        return b" ".join([name, draw(numbers), draw(key_bytes), draw(value_bytes)])
+    if name.upper() == b"VREPAIR":
+        if draw(st.booleans()):
+            return b" ".join([name, draw(key_bytes), draw(numbers), draw(numbers)])
+        return name + b" " + draw(key_bytes) + b" " + draw(value_bytes)
     return name + b" " + draw(key_bytes) + b" " + draw(value_bytes)
 
 
@@ -172,3 +180,19 @@ def test_key_error_fast_proof_agrees_with_the_rules(key: bytes) -> None:
     from supermassive.roles.data import key_error
 
     assert key_error(key) == _key_error_by_the_rules(key)
+
+
+def test_the_clusters_delete_and_read_repair_take_the_fast_path_with_the_same_replies(
+        pairs: dict[str, tuple[DataHandler, DataHandler]]) -> None:
+    node, general = pairs["node"]
+    session = _session(True)
+    script = [b"VPUT 5 k v", b"VREPAIR k 4 9", b"VREPAIR k 5 9", b"VREPAIR k 5 11",
+              b"VPUT 20 k w", b"VDEL 19 k", b"VDEL 21 k", b"VDEL 22 k", b"VDEL 23 missing",
+              b"VDEL 24 a\tb", b"VREPAIR a\tb 1 2", b"VDEL 25 k extra", b"VREPAIR k 1"]
+    replies = [node.handle(session, line) for line in script]
+    assert replies == [general.handle_general(_session(True), line) for line in script]
+    assert replies[1:4] == [b"OK unchanged\r\n", b"OK repaired\r\n", b"OK unchanged\r\n"]
+    assert replies[5:9] == [b"ERR key-value not found\r\n", b"OK key-value deleted\r\n",
+                            b"ERR key-value not found\r\n", b"ERR key-value not found\r\n"]
+    assert node.fast[b"VDEL"] == node.fast_vdel  # type: ignore[attr-defined]
+    assert _contents(node) == _contents(general)

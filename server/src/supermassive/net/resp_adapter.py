@@ -83,11 +83,32 @@ def resp_factory(role: str, shared_key: str = "") -> ResponderFactory:
         fast: dict[bytes, RespFast] = getattr(handler, "resp_fast", None) or {}
         take = reader.take
         finish = conn.finish_batch
+        server = conn._server
+        flushed = server.flushed
+        transport = conn._transport
 
         def feed(data: bytes) -> None:
             requests, error = take(data)
-            out: list[bytes] = []
             reply: Reply | None
+            if len(requests) == 1 and error is None and not queue:
+                # One request in the read, nothing queued (the unpipelined case): its reply
+                # leaves at once when nothing waits for the journal (finish_batch's rule).
+                args = requests[0]
+                hook = fast.get(args[0])
+                if hook is None or (reply := hook(session, args)) is None:
+                    reply = _general(handler, session, args, resp_role)
+                if type(reply) is bytes:
+                    if (not server._pending and not session.closing and flushed()
+                            and not conn._scheduled and transport is not None
+                            and not transport.is_closing()):
+                        transport.write(reply)  # write_batch's work, nothing else to do
+                        return
+                    finish([reply])
+                else:
+                    queue.append(reply)
+                    finish([])
+                return
+            out: list[bytes] = []
             for args in requests:
                 hook = fast.get(args[0])
                 if hook is None or (reply := hook(session, args)) is None:

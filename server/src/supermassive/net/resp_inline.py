@@ -105,8 +105,7 @@ class InlineAwareReader:
         # The common case, inlined (it is _take and _run): at a sync point, a read of requests.
         inner = self._inner
         try:
-            inner.feed(data)
-            inner.drain(out)
+            inner.feed_drain(data, out)
         except RespError as exc:
             self._chunks.append(data)
             self._kept = len(data)
@@ -174,8 +173,7 @@ class InlineAwareReader:
         inner = self._inner
         before = len(out)
         try:
-            inner.feed(data)
-            inner.drain(out)
+            inner.feed_drain(data, out)
         except RespError as exc:
             self._count += len(out) - before
             return self._recover(exc)

@@ -44,6 +44,9 @@ class RespReader(Protocol):
         """Append every complete command to ``out`` (the per-read batch form of :meth:`get`).
         On :class:`RespError`, ``out`` holds the commands before the bad one."""
 
+    def feed_drain(self, data: bytes, out: list[list[bytes]]) -> None:
+        """:meth:`feed` then :meth:`drain`, in one call (the per-read hot path)."""
+
     def idle(self) -> bool:
         """No byte fed is left unparsed. (hiredis may still be inside a command whose parsed
         part ends exactly here; the pure reader is then not idle.)"""
@@ -96,6 +99,11 @@ class PythonRespReader:
         """Append every complete command to ``out``."""
         while (args := self.get()) is not None:
             out.append(args)
+
+    def feed_drain(self, data: bytes, out: list[list[bytes]]) -> None:
+        """:meth:`feed` then :meth:`drain`."""
+        self.feed(data)
+        self.drain(out)
 
     def idle(self) -> bool:
         """Nothing of an incomplete command is buffered (exact)."""
@@ -301,6 +309,52 @@ class HiredisRespReader:
             else:
                 continue
             append(item)  # type: ignore[arg-type]
+        if item is not _INCOMPLETE:
+            self._unparsed = 0
+
+    def feed_drain(self, data: bytes, out: list[list[bytes]]) -> None:
+        """:meth:`feed` then :meth:`drain`, in one call and, for a read that cannot hold a large
+        array header, without the search for one.
+
+        It cannot when no large header is counted (``_big`` is 0), the bytes fed before end a
+        line, the read starts with ``*`` not followed by five digits and holds no other
+        ``\\n*``: :data:`_BIG_COUNT` can then match nothing that ends in it (a match that starts
+        in the kept tail can only start at its last byte, the LF), exactly as :meth:`feed`
+        would find. The kept tail is then the read's last bytes; when the read ends with LF,
+        that LF alone (only the last byte of a tail ending with LF can start a match).
+        """
+        tail = self._tail
+        if (self._big or data[:1] != b"*" or tail[-1:] != b"\n" or data[1:6].isdigit()
+                or b"\n*" in data):
+            self.feed(data)
+            self.drain(out)
+            return
+        self._unparsed += len(data)
+        if data[-1:] == b"\n":
+            self._tail = b"\n"
+        else:
+            self._tail = (data if len(data) >= _TAIL_BYTES else tail + data)[-_TAIL_BYTES:]
+        if self._unparsed > self._max_unparsed:
+            raise RespError("command too big")
+        self._reader.feed(data)
+        if self._unparsed > self._careful_over:
+            self.drain(out)
+            return
+        # drain(), not careful, inlined (one frame less per read)
+        append = out.append
+        item: object = _INCOMPLETE
+        for item in iter(self._reader.gets, _INCOMPLETE):  # raises RespError
+            if type(item) is not list:
+                self._unparsed = 0
+                if item is not None:
+                    self._check(item)
+                continue
+            if not item:
+                continue
+            for arg in item:
+                if type(arg) is not bytes:
+                    raise RespError("expected '$', got a non-string element")
+            append(item)
         if item is not _INCOMPLETE:
             self._unparsed = 0
 

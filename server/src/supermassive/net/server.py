@@ -147,12 +147,39 @@ class ServerConnection(asyncio.Protocol):
         if self._alt is not None:
             self._alt(data)
             return
+        if (data.find(b"\n") == len(data) - 1 and data[-2:-1] == b"\r" and not self._queue
+                and len(data) <= self._server.max_line_bytes
+                and not self._lines.pending_bytes):
+            self._run_one(data[:-2])  # exactly one CRLF line (LineBuffer.feed's result)
+            return
         try:
             lines = self._lines.feed(data)
         except LineTooLong:
             self._too_long()
             return
         self.run_lines(lines)
+
+    def _run_one(self, line: bytes) -> None:
+        """:meth:`run_lines` for one line with nothing queued: the reply leaves at once when
+        nothing waits for the journal (:meth:`finish_batch`'s rule), without a batch list."""
+        session = self.session
+        try:
+            reply = self._handler.handle(session, line)
+        except Exception:
+            log.exception("handler failed on %r", line[:80])
+            reply = ERR_INTERNAL
+        if type(reply) is not bytes:
+            self._queue.append(reply)
+            self.finish_batch([])
+            return
+        server = self._server
+        transport = self._transport
+        if (not server._pending and not session.closing and server.flushed()
+                and not self._scheduled and transport is not None
+                and not transport.is_closing()):
+            transport.write(reply)
+            return
+        self.finish_batch([reply])
 
     # ---- command execution
     def run_lines(self, lines: list[bytes]) -> None:

@@ -145,6 +145,7 @@ class DataHandler:
         self.resp_fast: dict[bytes, RespFast] = {b"GET": self.resp_get, b"get": self.resp_get}
         """RESP fast paths by exact command name (see :mod:`supermassive.net.resp_adapter`)."""
         self._lookup = store.keyspace.lookup
+        self._unwritten = store.unwritten_buffer
 
     # ---- Handler protocol
     def handle(self, session: Session, line: bytes) -> Reply:
@@ -198,7 +199,7 @@ class DataHandler:
 
     def flushed(self) -> bool:
         """Nothing waits for :meth:`flush` (replies may leave at once)."""
-        return not self.store.unwritten
+        return not self._unwritten
 
     def session_closed(self, session: Session) -> None:
         """Nothing per-connection to release by default."""

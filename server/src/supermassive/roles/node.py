@@ -34,6 +34,9 @@ from supermassive.storage.store import Store
 
 log = logging.getLogger("supermassive.node")
 
+OK_REPAIRED = b"OK repaired\r\n"
+OK_UNCHANGED = b"OK unchanged\r\n"
+
 
 class NodeHandler(DataHandler):
     """The primary's commands: the data commands plus writes and the versioned verbs."""
@@ -62,6 +65,8 @@ class NodeHandler(DataHandler):
         })
         self.fast[b"PUT"] = self.fast_put
         self.fast[b"VPUT"] = self.fast_vput
+        self.fast[b"VDEL"] = self.fast_vdel
+        self.fast[b"VREPAIR"] = self.fast_vrepair
         self.resp_fast[b"SET"] = self.resp_set
         self.resp_fast[b"set"] = self.resp_set
 
@@ -106,6 +111,32 @@ class NodeHandler(DataHandler):
         self.store.put(key, value, version)
         return self._after_fsync(OK_WRITTEN) if self._sync_always else OK_WRITTEN
 
+    def fast_vdel(self, session: Session, line: bytes, rest: bytes) -> Reply | None:
+        """VDEL (the cluster's DEL) with a well-formed version and a key proven valid by
+        :func:`key_error`'s fast proof (printable ASCII but space: the line is then ASCII
+        without NUL, and the key one argument); else ``None``."""
+        token, _, key = rest.partition(b" ")
+        if (not token.isdigit() or len(token) > 19 or not 0 < len(key) <= MAX_KEY_BYTES
+                or key.translate(None, GRAPHIC)):
+            return None
+        version = int(token)
+        self.store.clock.observe(version)
+        reply = OK_DELETED if self.store.delete(key, version) else ERR_NOT_FOUND
+        return self._after_fsync(reply) if self._sync_always else reply
+
+    def fast_vrepair(self, session: Session, line: bytes, rest: bytes) -> Reply | None:
+        """VREPAIR (the cluster's read repair) with two well-formed versions and a key proven
+        valid as in :meth:`fast_vdel`; else ``None``."""
+        key, _, versions = rest.partition(b" ")
+        losing, _, winning = versions.partition(b" ")
+        if (not losing.isdigit() or not winning.isdigit() or len(losing) > 19
+                or len(winning) > 19 or not 0 < len(key) <= MAX_KEY_BYTES
+                or key.translate(None, GRAPHIC)):
+            return None
+        changed = self.store.repair(key, int(losing), int(winning))
+        reply = OK_REPAIRED if changed else OK_UNCHANGED
+        return self._after_fsync(reply) if self._sync_always else reply
+
     def flush(self) -> None:
         """Journal write-out, then the replication stream (records only leave once written)."""
         self.store.flush()
@@ -114,7 +145,7 @@ class NodeHandler(DataHandler):
     def flushed(self) -> bool:
         """Nothing waits for :meth:`flush`: the journal buffer is empty and there are no
         replicas (with replicas, every batch goes through :meth:`flush`, as before)."""
-        return not self.store.unwritten and not self.replication.feeds
+        return not self._unwritten and not self.replication.feeds
 
     # ---- client-style writes (the node stamps versions itself)
     def cmd_put(self, session: Session, rest: bytes | None) -> Reply:
@@ -233,7 +264,7 @@ class NodeHandler(DataHandler):
         if err is not None:
             return err
         changed = self.store.repair(parts[0], losing, winning)
-        return self.ack(b"OK repaired\r\n" if changed else b"OK unchanged\r\n")
+        return self.ack(OK_REPAIRED if changed else OK_UNCHANGED)
 
     def cmd_vincr(self, session: Session, rest: bytes | None) -> Reply:
         """VINCR <new version> <expected version> <key> <signed delta>."""

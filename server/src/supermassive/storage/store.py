@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from supermassive.storage import compaction
+from supermassive.storage.compacting import JournalCompaction
 from supermassive.storage.durability import SYNC_POLICIES, Syncer
 from supermassive.storage.journal import Fsync, Paths, Segment, iter_raw_batches
 from supermassive.storage.keyspace import Keyspace
@@ -59,7 +60,7 @@ def new_history_id() -> str:
     return os.urandom(16).hex()
 
 
-class Store:
+class Store(JournalCompaction):
     """Keyspace + journal + snapshots for one role (``node`` or ``replica``)."""
 
     def __init__(self, paths: Paths, keyspace: Keyspace, clock: HybridClock, syncer_policy: str,
@@ -321,6 +322,12 @@ class Store:
         """Bytes of records not yet handed to the OS (0 after :meth:`flush`)."""
         return len(self._buf)
 
+    @property
+    def unwritten_buffer(self) -> bytearray:
+        """The buffer of records not yet handed to the OS, for a caller that checks it per
+        request without a call: emptied in place, never replaced (do not modify it)."""
+        return self._buf
+
     def flush(self) -> None:
         """Hand buffered records to the OS (``os.write``); cheap when there are none."""
         if not self._buf:
@@ -394,97 +401,6 @@ class Store:
                       value if value is not None else b"")
                for key, value, version in self.keyspace.items()]
         return position, out
-
-    # -- compaction ------------------------------------------------------------------------
-
-    @property
-    def journal_bytes(self) -> int:
-        """Bytes in the current segment, buffered records included."""
-        return self._segments[-1].size + len(self._buf) if self._segments else 0
-
-    def needs_compaction(self) -> bool:
-        """Whether the journal is over both compaction thresholds."""
-        size = self.journal_bytes
-        return (size > self.compaction_min_bytes
-                and size > self.compaction_factor * max(self.keyspace.data_bytes, 1))
-
-    def maybe_compact(self) -> None:
-        """Start a compaction if the journal is too big and none is running (cheap check)."""
-        if self._compacting is None and not self._closed and self.needs_compaction():
-            self.compact()
-
-    def compact(self) -> None:
-        """Switch to a new segment and write a snapshot of the keyspace at the switch point.
-
-        With a running event loop the snapshot is written in a worker thread; without one, it
-        is written before returning. No-op while another compaction runs.
-        """
-        if self._compacting is not None or self._closed:
-            return
-        self.flush()
-        current = self._segments[-1]
-        if current.last_position > current.base:
-            old_path = self.paths.old_segment(current.base)
-            os.rename(current.path, old_path)
-            current.path = old_path
-            self._segments.append(Segment.create(self.paths.journal, self.position,
-                                                 self.history_id))
-            self._dir_dirty = True
-        position, generation = self.position, self._generation
-        fds = [os.dup(segment.fd) for segment in self._segments]
-        args = (self.paths, self.keyspace.copy(), position, self.history_id, fds, self._fsync,
-                self._rename_lock, lambda: self._generation == generation)
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
-        if loop is None:
-            self._compaction_done(position, generation, compaction.write_compaction(*args))
-            return
-        future = loop.run_in_executor(None, compaction.write_compaction, *args)
-        self._compacting = future
-        future.add_done_callback(lambda done: self._compaction_finished(done, position,
-                                                                        generation))
-
-    def _compaction_finished(self, done: asyncio.Future[tuple[int, int] | None], position: int,
-                             generation: int) -> None:
-        self._compacting = None
-        error = done.exception() if not done.cancelled() else asyncio.CancelledError()
-        if error is not None:
-            self.compaction_failures += 1
-            log.error("%s: compaction failed: %s", self.paths.name, error)
-            return
-        self._compaction_done(position, generation, done.result())
-
-    def _compaction_done(self, position: int, generation: int,
-                         result: tuple[int, int] | None) -> None:
-        if result is None or generation != self._generation:
-            return
-        keep: list[Segment] = []
-        for segment in self._segments:
-            if segment is not self._segments[-1] and segment.last_position <= position:
-                segment.close()
-                try:
-                    os.unlink(segment.path)
-                except FileNotFoundError:
-                    pass
-            else:
-                keep.append(segment)
-        self._segments = keep
-        self._dir_dirty = True
-        self.snapshot_record_count, self.snapshot_bytes = result
-        self.snapshot_position = position
-        self.compactions += 1
-        log.info("%s: compacted at position %d (%d records, %d bytes)", self.paths.name,
-                 position, result[0], result[1])
-
-    async def wait_compaction(self) -> None:
-        """Wait for a running compaction to end (tests, close)."""
-        while self._compacting is not None:
-            try:
-                await asyncio.shield(self._compacting)
-            except Exception:
-                pass
 
     # -- maintenance -----------------------------------------------------------------------
 
