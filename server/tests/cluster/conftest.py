@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +11,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from cluster_support import Topology, start_topology
+from cluster_support import SHARED_KEY, Topology, start_topology
+
+from supermassive.cluster.service import Cluster
+from supermassive.config import load_config
 
 
 @pytest.fixture
@@ -29,3 +32,14 @@ def topology(tmp_path: Path) -> Iterator[Callable[..., Topology]]:
         topo.stop()
 
 
+@pytest.fixture
+async def inproc(topology: Callable[..., Topology]) -> AsyncIterator[tuple[Topology, Cluster]]:
+    """Real primaries and replicas; a second cluster, in this process, routing to them."""
+    topo = topology(local=True, link={"read-timeout": 1})
+    assert topo.cluster is not None
+    cluster = Cluster(load_config("cluster", topo.cluster.config_path), shared_key=SHARED_KEY)
+    await cluster.start()
+    try:
+        yield topo, cluster
+    finally:
+        await cluster.close()

@@ -4,28 +4,12 @@ see the command slots: the answer is the general path's, and no slot is ever lea
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
 
-import pytest
-from cluster_support import SHARED_KEY, Topology, node_client, wait_until
+from cluster_support import Topology, node_client, wait_until
 
 from supermassive.cluster.handler import ClusterHandler
 from supermassive.cluster.service import Cluster
-from supermassive.config import load_config
 from supermassive.net.server import Session
-
-
-@pytest.fixture
-async def inproc(topology: Callable[..., Topology]) -> AsyncIterator[tuple[Topology, Cluster]]:
-    """Real primaries and replicas; a second cluster, in this process, routing to them."""
-    topo = topology(local=True, link={"read-timeout": 1})
-    assert topo.cluster is not None
-    cluster = Cluster(load_config("cluster", topo.cluster.config_path), shared_key=SHARED_KEY)
-    await cluster.start()
-    try:
-        yield topo, cluster
-    finally:
-        await cluster.close()
 
 
 async def ask(handler: ClusterHandler, line: bytes) -> bytes:

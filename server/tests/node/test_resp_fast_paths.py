@@ -11,27 +11,21 @@ flag.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from node_support import node_handler, replica_handler
 
 from smclient.protocol.commands import Role
-from supermassive.config import load_config
 from supermassive.net.resp import RespErrorReply, encode_reply, translate
 from supermassive.net.server import Session
-from supermassive.replication.stream import ReplicationManager
 from supermassive.roles.data import DataHandler
 from supermassive.roles.node import NodeHandler
-from supermassive.roles.replica import ReplicaHandler
-from supermassive.storage.store import Store
 
 ROLES = {"node": Role.NODE, "replica": Role.REPLICA}
-WALL_MS = 1_700_000_000_000
 
 args_bytes = st.one_of(
     st.sampled_from([b"k", b"key:000000000001", b"K2", b"caf\xc3\xa9", b"a\tb", b"a\x7f", b"",
@@ -64,33 +58,11 @@ def _fast_reply(handler: DataHandler, session: Session, args: list[bytes], role:
     return _general_reply(handler, session, args, role)
 
 
-def _config(directory: Path, role: str) -> Any:
-    name = ".node" if role == "node" else ".nodereplica"
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / name).write_text(json.dumps({
-        "journal-sync": "no", "server-config": {"address": "127.0.0.1:1"}}))
-    return load_config(role, directory / name)
-
-
-def _store(directory: Path, name: str) -> Store:
-    return Store.open(directory, name, sync="no", wall_ms=lambda: WALL_MS)
-
-
-def _node(directory: Path) -> NodeHandler:
-    config = _config(directory, "node")
-    store = _store(directory, "node")
-    return NodeHandler(store, "key", config, ReplicationManager(store, "key", config))
-
-
-def _replica(directory: Path) -> ReplicaHandler:
-    return ReplicaHandler(_store(directory, "replica"), "key", _config(directory, "node-replica"))
-
-
 @pytest.fixture
 def pairs(tmp_path: Path) -> Iterator[dict[str, tuple[DataHandler, DataHandler]]]:
     made = {
-        "node": (_node(tmp_path / "a"), _node(tmp_path / "b")),
-        "replica": (_replica(tmp_path / "c"), _replica(tmp_path / "d")),
+        "node": (node_handler(tmp_path / "a"), node_handler(tmp_path / "b")),
+        "replica": (replica_handler(tmp_path / "c"), replica_handler(tmp_path / "d")),
     }
     yield made
     for fast, general in made.values():

@@ -257,22 +257,10 @@ class HiredisRespReader:
             if item is _INCOMPLETE:
                 return None
             self._unparsed = 0
-            if type(item) is list and len(item) >= _BIG:
-                self._big = max(0, self._big - 1)
             if item is None or (type(item) is list and not item):
                 continue  # "*-1" / "*0": no command
-            if type(item) is not list:
-                raise RespError(f"expected '*', got a {type(item).__name__}")
-            total = 0
-            for arg in item:
-                if type(arg) is not bytes:
-                    raise RespError("expected '$', got a non-string element")
-                total += len(arg)
-            if len(item) > self.max_args:
-                raise RespError("invalid multibulk length")
-            if total > self.max_bulk_bytes:
-                raise RespError("command too big")
-            return item
+            self._check(item)
+            return item  # type: ignore[no-any-return]
 
     def _count_big(self, window: bytes, seen: int) -> None:
         """Count the large array headers in ``window`` that end after its first ``seen``
@@ -363,7 +351,8 @@ class HiredisRespReader:
         return not self._reader.has_data()
 
     def _check(self, item: object) -> None:
-        """:meth:`get`'s checks for one item, on the careful path of :meth:`drain`."""
+        """The checks of one item (a command), shared by :meth:`get` and the careful path of
+        :meth:`drain`; counts a large array header as consumed."""
         if type(item) is not list:
             raise RespError(f"expected '*', got a {type(item).__name__}")
         if len(item) >= _BIG:

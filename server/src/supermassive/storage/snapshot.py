@@ -63,12 +63,10 @@ def write_snapshot(path: Path, position: int, history_id: str, items: Iterable[I
             if len(buf) >= WRITE_CHUNK_BYTES:
                 write_all(fd, buf)
                 buf.clear()
-        buf += _TRAILER.pack(TRAILER_MAGIC, count, frame_bytes)
-        write_all(fd, buf)
-        fsync(fd)
-    finally:
+    except BaseException:
         os.close(fd)
-    return count, SEGMENT_HEADER_BYTES + frame_bytes + _TRAILER.size
+        raise
+    return _finish(fd, buf, count, frame_bytes, fsync)
 
 
 def write_keyspace_snapshot(path: Path, position: int, history_id: str, keyspace: Keyspace,
@@ -93,6 +91,16 @@ def write_keyspace_snapshot(path: Path, position: int, history_id: str, keyspace
                     break  # the pairs ran out before the chunk filled
                 write_all(fd, buf)
                 buf.clear()
+    except BaseException:
+        os.close(fd)
+        raise
+    return _finish(fd, buf, count, frame_bytes, fsync)
+
+
+def _finish(fd: int, buf: bytearray, count: int, frame_bytes: int, fsync: Fsync) -> tuple[int, int]:
+    """Append the trailer to ``buf``, write it out, fsync and close ``fd``; return
+    ``(frames, file bytes)``."""
+    try:
         buf += _TRAILER.pack(TRAILER_MAGIC, count, frame_bytes)
         write_all(fd, buf)
         fsync(fd)
