@@ -96,10 +96,19 @@ NODE_KEYS: tuple[Key, ...] = (
     Key("replication-backlog-bytes", int, 64 * 1024 * 1024,
         "Bytes of unacknowledged stream per replica before it is cut and caught up later.",
         minimum=65536, maximum=1 << 34),
+    Key("replication-coalesce-ms", float, 0,
+        "Under load, send the replication stream at most once per this many milliseconds "
+        "(records journaled meanwhile join one write). 0: records leave in the loop iteration "
+        "that acknowledged them, so a replica has every acknowledged write unless the network "
+        "loses it; 10 roughly halves a replica's CPU per write, but a primary killed within "
+        "that window leaves its replica that much behind until it returns.",
+        minimum=0, maximum=1000),
 )
 
 REPLICA_KEYS: tuple[Key, ...] = tuple(
-    k for k in NODE_KEYS if k.name not in ("health-check-interval", "replication-backlog-bytes")
+    k for k in NODE_KEYS
+    if k.name not in ("health-check-interval", "replication-backlog-bytes",
+                      "replication-coalesce-ms")
 )
 
 CLUSTER_KEYS: tuple[Key, ...] = (
@@ -229,6 +238,7 @@ class RoleConfig:
     journal_compaction_min_bytes: int = 4 * 1024 * 1024
     tombstone_grace_period: float = 3600
     replication_backlog_bytes: int = 64 * 1024 * 1024
+    replication_coalesce_ms: float = 0
     cluster_id: int = 1
     max_concurrent_requests: int = 10000
     read_replicas: tuple[LinkConfig, ...] = ()

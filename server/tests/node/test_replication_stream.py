@@ -12,9 +12,10 @@ from typing import Any
 
 from smclient.testing import free_port
 from supermassive.config import LinkConfig
-from supermassive.replication import stream
 from supermassive.replication.stream import ReplicaFeed
 from supermassive.storage.store import Store
+
+COALESCE_S = 0.01
 
 
 async def _until(predicate: Callable[[], bool], timeout_s: float = 5.0) -> bool:
@@ -44,13 +45,13 @@ async def test_records_leave_only_after_the_journal_write_out_and_coalesce_into_
     link = LinkConfig(server_address=f"127.0.0.1:{port}", use_tls=False, ca_cert_file="",
                       connect_timeout=1.0, write_timeout=1.0, read_timeout=1.0, max_retries=0,
                       retry_wait_time=0.1, buffer_size=65536, pool_size=1)
-    feed = ReplicaFeed(store, link, b"digest", 1.0, 1 << 20)
+    feed = ReplicaFeed(store, link, b"digest", 1.0, 1 << 20, coalesce_s=COALESCE_S)
     _, writer = await asyncio.open_connection("127.0.0.1", port)
     feed._writer = writer  # a live link, as after catch-up
     feed._live = True
     try:
         feed.on_record(b"RSET 1 1 a x\r\n", 1)
-        await asyncio.sleep(stream.STREAM_COALESCE_S * 3)
+        await asyncio.sleep(COALESCE_S * 3)
         assert received == b""  # applied, not journaled yet: it must not leave
         feed.flush()  # the journal write-out of the loop iteration
         assert await _until(lambda: received == b"RSET 1 1 a x\r\n")
@@ -60,7 +61,7 @@ async def test_records_leave_only_after_the_journal_write_out_and_coalesce_into_
         feed.flush()  # both within the interval: one later write, after a timer
         feed.on_record(b"RDEL 4 4 b\r\n", 4)  # not journaled: stays behind
         assert await _until(lambda: len(received) > 14)
-        await asyncio.sleep(stream.STREAM_COALESCE_S * 3)
+        await asyncio.sleep(COALESCE_S * 3)
         assert bytes(received) == b"RSET 1 1 a x\r\nRSET 2 2 b y\r\nRDEL 3 3 a\r\n"
         assert feed.sent_position == 4
         feed.flush()
@@ -71,6 +72,39 @@ async def test_records_leave_only_after_the_journal_write_out_and_coalesce_into_
         await server.wait_closed()
         await store.close()
 
+
+
+async def test_without_coalescing_each_journal_write_out_sends_its_records_at_once(
+    tmp_path: Path,
+) -> None:
+    received = bytearray()
+
+    async def replica(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while data := await reader.read(1 << 16):
+            received.extend(data)
+
+    server = await asyncio.start_server(replica, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    store = Store.open(tmp_path, "node", sync="no")
+    link = LinkConfig(server_address=f"127.0.0.1:{port}", use_tls=False, ca_cert_file="",
+                      connect_timeout=1.0, write_timeout=1.0, read_timeout=1.0, max_retries=0,
+                      retry_wait_time=0.1, buffer_size=65536, pool_size=1)
+    feed = ReplicaFeed(store, link, b"digest", 1.0, 1 << 20)  # replication-coalesce-ms: 0
+    _, writer = await asyncio.open_connection("127.0.0.1", port)
+    feed._writer = writer
+    feed._live = True
+    try:
+        for n in range(1, 4):
+            feed.on_record(b"RSET %d %d k v\r\n" % (n, n), n)
+            feed.flush()
+            assert feed._timer is None  # nothing deferred: the write happened in flush()
+            expected = b"".join(b"RSET %d %d k v\r\n" % (i, i) for i in range(1, n + 1))
+            assert await _until(lambda expected=expected: bytes(received) == expected)
+    finally:
+        await feed.stop()
+        server.close()
+        await server.wait_closed()
+        await store.close()
 
 def wait_until(predicate: Callable[[], bool], timeout_s: float = 20.0) -> bool:
     deadline = time.monotonic() + timeout_s

@@ -6,8 +6,9 @@ meanwhile) it takes what the replica misses — journal records after its positi
 snapshot when the journal no longer reaches back that far or the histories differ — and starts
 collecting live records; it sends them all, then ``DONESYNC``, then streams every new record.
 Writes never wait for a replica: records are appended to the feed's buffer and sent once the
-node has written them to its journal, at most one stream write per :data:`STREAM_COALESCE_S`
-under load (records journaled meanwhile join the next write); a replica that falls
+node has written them to its journal: in the same loop iteration, or (with
+``replication-coalesce-ms`` set) at most one stream write per that interval under load, records
+journaled meanwhile joining the next write; a replica that falls
 ``replication-backlog-bytes`` behind (slow, paused, partitioned) is disconnected and caught up
 again when it answers.
 """
@@ -31,12 +32,6 @@ from supermassive.storage.store import Store
 log = logging.getLogger("supermassive.replication")
 
 _OP_SET = ord("S")
-STREAM_COALESCE_S = 0.01
-"""Least time between two writes of a feed's live stream. Records journaled within it leave
-together in one later write (a timer), so under load a replica wakes up (and acks) about once
-per this interval instead of once per primary loop iteration; a record after a quiet spell
-leaves at once. Replication is asynchronous (a write never waits for its replica): this adds
-at most this much lag. Figures: ``docs/internals/performance.md``, Cluster, Round 2."""
 RETRY_FIRST_S = 0.05
 RETRY_MAX_S = 0.25
 """Reconnect delays after a link fails: from :data:`RETRY_FIRST_S`, doubling up to this (or
@@ -87,13 +82,14 @@ class ReplicaFeed:
     """The link from this primary to one replica."""
 
     def __init__(self, store: Store, link: LinkConfig, digest: bytes, interval_s: float,
-                 backlog_bytes: int) -> None:
+                 backlog_bytes: int, coalesce_s: float = 0.0) -> None:
         self.store = store
         self.link = link
         self.address = link.server_address
         self._digest = digest
         self._interval_s = interval_s
         self._backlog_bytes = backlog_bytes
+        self._coalesce_s = coalesce_s
         self._out: list[bytes] = []  #: records applied, not yet written to the journal
         self._ready: list[bytes] = []  #: records in the journal, not yet sent
         self._writer: asyncio.StreamWriter | None = None
@@ -135,15 +131,16 @@ class ReplicaFeed:
             self.sent_position = position
 
     def flush(self) -> None:
-        """The journal has been written out: send its records now, or :data:`STREAM_COALESCE_S`
-        after the last write (records journaled meanwhile join that write)."""
+        """The journal has been written out: send its records now, or, with a coalescing
+        interval (``replication-coalesce-ms``), that long after the last write (records
+        journaled meanwhile join that write; a record after a quiet spell leaves at once)."""
         out = self._out
         if out:
             self._ready += out
             out.clear()
         if not self._ready or self._timer is not None:
             return
-        due = self._last_write_s + STREAM_COALESCE_S
+        due = self._last_write_s + self._coalesce_s
         if self._loop.time() < due:
             self._timer = self._loop.call_at(due, self._write_out)
             return
@@ -329,7 +326,8 @@ class ReplicationManager:
             if address not in self.feeds:
                 feed = ReplicaFeed(self.store, link, self._digest,
                                    self._config.health_check_interval,
-                                   self._config.replication_backlog_bytes)
+                                   self._config.replication_backlog_bytes,
+                                   self._config.replication_coalesce_ms / 1000)
                 self.feeds[address] = feed
                 feed.start()
                 log.info("replica %s added", address)
