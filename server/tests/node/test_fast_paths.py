@@ -8,15 +8,10 @@ invalid UTF-8, case, arity.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from node_support import node_handler, replica_handler
 
 from supermassive.net.server import Session
 from supermassive.roles.data import DataHandler
@@ -74,18 +69,6 @@ def _session(internal: bool) -> Session:
     session.authenticated = True
     session.internal = internal
     return session
-
-
-@pytest.fixture
-def pairs(tmp_path: Path) -> Iterator[dict[str, tuple[DataHandler, DataHandler]]]:
-    made = {
-        "node": (node_handler(tmp_path / "a"), node_handler(tmp_path / "b")),
-        "replica": (replica_handler(tmp_path / "c"), replica_handler(tmp_path / "d")),
-    }
-    yield made
-    for fast, general in made.values():
-        asyncio.run(fast.store.close())
-        asyncio.run(general.store.close())
 
 
 @settings(max_examples=300, deadline=None,

@@ -10,14 +10,8 @@ flag.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from node_support import node_handler, replica_handler
 
 from smclient.protocol.commands import Role
 from supermassive.net.resp import RespErrorReply, encode_reply, translate
@@ -56,18 +50,6 @@ def _fast_reply(handler: DataHandler, session: Session, args: list[bytes], role:
         if reply is not None:
             return reply
     return _general_reply(handler, session, args, role)
-
-
-@pytest.fixture
-def pairs(tmp_path: Path) -> Iterator[dict[str, tuple[DataHandler, DataHandler]]]:
-    made = {
-        "node": (node_handler(tmp_path / "a"), node_handler(tmp_path / "b")),
-        "replica": (replica_handler(tmp_path / "c"), replica_handler(tmp_path / "d")),
-    }
-    yield made
-    for fast, general in made.values():
-        asyncio.run(fast.store.close())
-        asyncio.run(general.store.close())
 
 
 def _session(authenticated: bool) -> Session:
