@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import struct
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from supermassive.storage.errors import JournalError
@@ -44,14 +44,17 @@ Item = tuple[bytes, bytes | None, int]
 """``(key, value, version)``; value ``None`` for a tombstone."""
 
 
+Fill = Callable[[bytearray, Callable[[], None]], tuple[int, int]]
+"""Encodes a snapshot's frames into a buffer, calling ``spill()`` whenever the buffer should be
+written out; returns ``(frames, frame bytes)``."""
+
+
 def write_snapshot(path: Path, position: int, history_id: str, items: Iterable[Item],
                    fsync: Fsync) -> tuple[int, int]:
     """Write a complete, fsynced snapshot file at ``path``; return ``(records, bytes)``."""
     frame_position = max(position, 0)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        write_all(fd, encode_header(SNAPSHOT_MAGIC, position, history_id))
-        buf = bytearray()
+
+    def fill(buf: bytearray, spill: Callable[[], None]) -> tuple[int, int]:
         count = 0
         frame_bytes = 0
         for key, value, version in items:
@@ -61,12 +64,10 @@ def write_snapshot(path: Path, position: int, history_id: str, items: Iterable[I
                 frame_bytes += encode_into(buf, frame_position, version, OP_SET, key, value)
             count += 1
             if len(buf) >= WRITE_CHUNK_BYTES:
-                write_all(fd, buf)
-                buf.clear()
-    except BaseException:
-        os.close(fd)
-        raise
-    return _finish(fd, buf, count, frame_bytes, fsync)
+                spill()
+        return count, frame_bytes
+
+    return _write_file(path, position, history_id, fsync, fill)
 
 
 def write_keyspace_snapshot(path: Path, position: int, history_id: str, keyspace: Keyspace,
@@ -76,10 +77,8 @@ def write_keyspace_snapshot(path: Path, position: int, history_id: str, keyspace
     frame_position = max(position, 0)
     live, dead = keyspace.entries()
     tombstones = ((key, VERSION.pack(version)) for key, version in dead)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        write_all(fd, encode_header(SNAPSHOT_MAGIC, position, history_id))
-        buf = bytearray()
+
+    def fill(buf: bytearray, spill: Callable[[], None]) -> tuple[int, int]:
         count = frame_bytes = 0
         for op_byte, pairs in ((_OP_SET_BYTE, iter(live)), (_OP_DELETE_BYTE, tombstones)):
             while True:
@@ -89,18 +88,26 @@ def write_keyspace_snapshot(path: Path, position: int, history_id: str, keyspace
                 frame_bytes += size
                 if len(buf) < WRITE_CHUNK_BYTES:
                     break  # the pairs ran out before the chunk filled
-                write_all(fd, buf)
-                buf.clear()
-    except BaseException:
-        os.close(fd)
-        raise
-    return _finish(fd, buf, count, frame_bytes, fsync)
+                spill()
+        return count, frame_bytes
+
+    return _write_file(path, position, history_id, fsync, fill)
 
 
-def _finish(fd: int, buf: bytearray, count: int, frame_bytes: int, fsync: Fsync) -> tuple[int, int]:
-    """Append the trailer to ``buf``, write it out, fsync and close ``fd``; return
+def _write_file(path: Path, position: int, history_id: str, fsync: Fsync,
+                fill: Fill) -> tuple[int, int]:
+    """Header, the frames ``fill`` encodes (written out in chunks), trailer, fsync; return
     ``(frames, file bytes)``."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
+        write_all(fd, encode_header(SNAPSHOT_MAGIC, position, history_id))
+        buf = bytearray()
+
+        def spill() -> None:
+            write_all(fd, buf)
+            buf.clear()
+
+        count, frame_bytes = fill(buf, spill)
         buf += _TRAILER.pack(TRAILER_MAGIC, count, frame_bytes)
         write_all(fd, buf)
         fsync(fd)
