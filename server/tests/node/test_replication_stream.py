@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -28,16 +29,16 @@ async def _until(predicate: Callable[[], bool], timeout_s: float = 5.0) -> bool:
     return True
 
 
-async def test_records_leave_only_after_the_journal_write_out_and_coalesce_into_one_write(
-    tmp_path: Path,
-) -> None:
+@contextlib.asynccontextmanager
+async def _live_feed(tmp_path: Path, coalesce_s: float) -> AsyncIterator[
+        tuple[ReplicaFeed, bytearray]]:
+    """A feed with a live link (as after catch-up) to a stand-in replica that keeps every byte
+    it receives; the feed, the store and the stand-in are closed afterwards."""
     received = bytearray()
-    reads: list[int] = []
 
     async def replica(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         while data := await reader.read(1 << 16):
             received.extend(data)
-            reads.append(len(data))
 
     server = await asyncio.start_server(replica, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
@@ -45,11 +46,23 @@ async def test_records_leave_only_after_the_journal_write_out_and_coalesce_into_
     link = LinkConfig(server_address=f"127.0.0.1:{port}", use_tls=False, ca_cert_file="",
                       connect_timeout=1.0, write_timeout=1.0, read_timeout=1.0, max_retries=0,
                       retry_wait_time=0.1, buffer_size=65536, pool_size=1)
-    feed = ReplicaFeed(store, link, b"digest", 1.0, 1 << 20, coalesce_s=COALESCE_S)
+    feed = ReplicaFeed(store, link, b"digest", 1.0, 1 << 20, coalesce_s=coalesce_s)
     _, writer = await asyncio.open_connection("127.0.0.1", port)
-    feed._writer = writer  # a live link, as after catch-up
+    feed._writer = writer
     feed._live = True
     try:
+        yield feed, received
+    finally:
+        await feed.stop()
+        server.close()
+        await server.wait_closed()
+        await store.close()
+
+
+async def test_records_leave_only_after_the_journal_write_out_and_coalesce_into_one_write(
+    tmp_path: Path,
+) -> None:
+    async with _live_feed(tmp_path, COALESCE_S) as (feed, received):
         feed.on_record(b"RSET 1 1 a x\r\n", 1)
         await asyncio.sleep(COALESCE_S * 3)
         assert received == b""  # applied, not journaled yet: it must not leave
@@ -66,45 +79,19 @@ async def test_records_leave_only_after_the_journal_write_out_and_coalesce_into_
         assert feed.sent_position == 4
         feed.flush()
         assert await _until(lambda: bytes(received).endswith(b"RDEL 4 4 b\r\n"))
-    finally:
-        await feed.stop()
-        server.close()
-        await server.wait_closed()
-        await store.close()
-
 
 
 async def test_without_coalescing_each_journal_write_out_sends_its_records_at_once(
     tmp_path: Path,
 ) -> None:
-    received = bytearray()
-
-    async def replica(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        while data := await reader.read(1 << 16):
-            received.extend(data)
-
-    server = await asyncio.start_server(replica, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    store = Store.open(tmp_path, "node", sync="no")
-    link = LinkConfig(server_address=f"127.0.0.1:{port}", use_tls=False, ca_cert_file="",
-                      connect_timeout=1.0, write_timeout=1.0, read_timeout=1.0, max_retries=0,
-                      retry_wait_time=0.1, buffer_size=65536, pool_size=1)
-    feed = ReplicaFeed(store, link, b"digest", 1.0, 1 << 20)  # replication-coalesce-ms: 0
-    _, writer = await asyncio.open_connection("127.0.0.1", port)
-    feed._writer = writer
-    feed._live = True
-    try:
+    async with _live_feed(tmp_path, 0.0) as (feed, received):  # replication-coalesce-ms: 0
         for n in range(1, 4):
             feed.on_record(b"RSET %d %d k v\r\n" % (n, n), n)
             feed.flush()
             assert feed._timer is None  # nothing deferred: the write happened in flush()
             expected = b"".join(b"RSET %d %d k v\r\n" % (i, i) for i in range(1, n + 1))
             assert await _until(lambda expected=expected: bytes(received) == expected)
-    finally:
-        await feed.stop()
-        server.close()
-        await server.wait_closed()
-        await store.close()
+
 
 def wait_until(predicate: Callable[[], bool], timeout_s: float = 20.0) -> bool:
     deadline = time.monotonic() + timeout_s
