@@ -83,9 +83,7 @@ def resp_factory(role: str, shared_key: str = "") -> ResponderFactory:
         fast: dict[bytes, RespFast] = getattr(handler, "resp_fast", None) or {}
         take = reader.take
         finish = conn.finish_batch
-        server = conn._server
-        flushed = server.flushed
-        transport = conn._transport
+        finish_one = conn.finish_one
 
         def feed(data: bytes) -> None:
             requests, error = take(data)
@@ -97,16 +95,7 @@ def resp_factory(role: str, shared_key: str = "") -> ResponderFactory:
                 hook = fast.get(args[0])
                 if hook is None or (reply := hook(session, args)) is None:
                     reply = _general(handler, session, args, resp_role)
-                if type(reply) is bytes:
-                    if (not server._pending and not session.closing and flushed()
-                            and not conn._scheduled and transport is not None
-                            and not transport.is_closing()):
-                        transport.write(reply)  # write_batch's work, nothing else to do
-                        return
-                    finish([reply])
-                else:
-                    queue.append(reply)
-                    finish([])
+                finish_one(reply)
                 return
             out: list[bytes] = []
             for args in requests:

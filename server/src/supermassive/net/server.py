@@ -168,13 +168,18 @@ class ServerConnection(asyncio.Protocol):
         except Exception:
             log.exception("handler failed on %r", line[:80])
             reply = ERR_INTERNAL
+        self.finish_one(reply)
+
+    def finish_one(self, reply: Reply) -> None:
+        """:meth:`finish_batch` for the only reply of a read, with nothing queued before it:
+        a ready reply is written at once when nothing waits for the journal write-out (the
+        same rule), without building a batch."""
         if type(reply) is not bytes:
             self._queue.append(reply)
             self.finish_batch([])
             return
-        server = self._server
         transport = self._transport
-        if (not server._pending and not session.closing and server.flushed()
+        if (not self._server._pending and not self.session.closing and self._server.flushed()
                 and not self._scheduled and transport is not None
                 and not transport.is_closing()):
             transport.write(reply)
