@@ -55,24 +55,30 @@ def run_pipe(runner: Runner, lines: Iterable[bytes], *, pipelined: bool = True) 
     """
     failed = False
     for batch in _batches(enumerate(lines, start=1), PIPELINE_MAX_LINES if pipelined else 1):
-        texts: list[str] = []
-        for number, raw in batch:
-            line = decode_line(raw)
-            if line is not None:
-                texts.append(line)
-                continue
+        for texts, unreadable in _segments(batch):
             outcomes = runner.run_many(texts)
-            texts = []
             failed = failed or not all(o.ok for o in outcomes)
             if outcomes and outcomes[-1].quit:
                 return EXIT_ERR_REPLY if failed else EXIT_OK
-            runner.printer.reply("", local_error(f"invalid input: line {number} is not UTF-8"))
-            failed = True
-        outcomes = runner.run_many(texts)
-        failed = failed or not all(o.ok for o in outcomes)
-        if outcomes and outcomes[-1].quit:
-            break
+            if unreadable is not None:
+                runner.printer.reply(
+                    "", local_error(f"invalid input: line {unreadable} is not UTF-8"))
+                failed = True
     return EXIT_ERR_REPLY if failed else EXIT_OK
+
+
+def _segments(batch: list[tuple[int, bytes]]) -> Iterator[tuple[list[str], int | None]]:
+    """The batch's decoded lines, cut at each line that is not UTF-8: ``(lines before it,
+    its number)``, and last ``(the remaining lines, None)``."""
+    texts: list[str] = []
+    for number, raw in batch:
+        line = decode_line(raw)
+        if line is None:
+            yield texts, number
+            texts = []
+        else:
+            texts.append(line)
+    yield texts, None
 
 
 def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
