@@ -110,6 +110,10 @@ class ClusterHandler:
     def flush(self) -> None:
         """Nothing is buffered at the cluster."""
 
+    def flushed(self) -> bool:
+        """Always: nothing waits for :meth:`flush`, so ready replies leave at once."""
+        return True
+
     def session_closed(self, session: Session) -> None:
         """Nothing per connection to release."""
 
@@ -176,6 +180,23 @@ class FastWrite:
         self._handler = handler
         self._session = session
         self._req = req
+
+    def start(self) -> Reply:
+        """Run the write now (the connection layer calls this when every earlier reply is
+        ready): a future of its reply, which gives the session's write back when done."""
+        handler = self._handler
+        try:
+            fut = handler._write_now(self._req)
+            if fut is None:
+                fut = asyncio.ensure_future(handler._run(self._req))
+        except BaseException:
+            self._session.pending_writes -= 1
+            raise
+        fut.add_done_callback(self._finished)
+        return fut
+
+    def _finished(self, fut: asyncio.Future[bytes]) -> None:
+        self._session.pending_writes -= 1
 
     def __await__(self) -> Generator[Any, None, bytes]:
         handler = self._handler

@@ -12,7 +12,9 @@ store, with the same rules and bytes). Otherwise ``GET`` and ``SET`` take a fast
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 from smclient.protocol.commands import Role
 from supermassive.net.resp import (
@@ -24,18 +26,33 @@ from supermassive.net.resp import (
     translate,
 )
 from supermassive.net.resp_inline import InlineAwareReader
-from supermassive.net.resp_reply import OK, VALUE, ok_reply, value_reply
+from supermassive.net.resp_reply import ok_reply, value_reply
 from supermassive.net.resp_translate import fast_get, fast_set
-from supermassive.net.server import Handler, Reply, ResponderFactory, ServerConnection, Session
+from supermassive.net.server import (
+    ERR_INTERNAL,
+    Handler,
+    Reply,
+    ResponderFactory,
+    ServerConnection,
+    Session,
+    Then,
+)
+
+log = logging.getLogger("supermassive.net")
 
 _ROLES = {"cluster": Role.CLUSTER, "node": Role.NODE, "node-replica": Role.REPLICA}
 
 
-async def _await_encode(shape: ReplyShape, natives: list[Reply], single: bool) -> bytes:
+async def _await_encode(shape: ReplyShape, natives: list[Reply]) -> bytes:
+    """The RESP reply of several native replies (a command translated to several lines)."""
     done: list[bytes] = []
     for item in natives:
-        done.append(item if isinstance(item, bytes) else await item)
-    return encode_reply(shape, done[0] if single else done)
+        try:
+            done.append(item if isinstance(item, bytes) else await item)
+        except Exception:
+            log.exception("command failed")
+            done.append(ERR_INTERNAL)
+    return encode_reply(shape, done)
 
 
 RespFast = Callable[[Session, list[bytes]], "bytes | None"]
@@ -49,21 +66,22 @@ def _general(handler: Handler, session: Session, args: list[bytes], role: Role) 
     reply: Reply
     if (line := fast_get(args)) is not None:
         native = handler.handle(session, line)
-        return (value_reply(native) if type(native) is bytes
-                else _await_encode(VALUE, [native], True))
+        return value_reply(native) if type(native) is bytes else Then(native, value_reply)
     if (line := fast_set(args)) is not None:
         native = handler.handle(session, line)
-        return ok_reply(native) if type(native) is bytes else _await_encode(OK, [native], True)
+        return ok_reply(native) if type(native) is bytes else Then(native, ok_reply)
     if isinstance(result := translate(args, role), RespErrorReply):
         return result.data
     lines, shape = result
     natives = [handler.handle(session, line) for line in lines]
-    if len(natives) == 1 and type(natives[0]) is bytes:
-        reply = encode_reply(shape, natives[0])
+    if len(natives) == 1:
+        native = natives[0]
+        reply = (encode_reply(shape, native) if type(native) is bytes
+                 else Then(native, partial(encode_reply, shape)))
     elif all(isinstance(n, bytes) for n in natives):
-        reply = encode_reply(shape, natives[0] if len(lines) == 1 else natives)  # type: ignore[arg-type]
+        reply = encode_reply(shape, natives)  # type: ignore[arg-type]
     else:
-        reply = _await_encode(shape, natives, len(lines) == 1)
+        reply = _await_encode(shape, natives)
     if shape.close:
         session.closing = True
     return reply

@@ -4,10 +4,12 @@
 :class:`Handler`. A handler answers synchronously with the reply bytes (the node's in-memory
 commands) or with an awaitable (the cluster's fan-out, a node write waiting for fsync). Replies
 always leave in command order: synchronous replies produced while nothing is pending are batched
-into one ``transport.write`` per read; once an awaitable is pending, later replies queue behind it
-and one drain task per connection writes them in order. Awaitables are awaited one at a time, so
-a lazily-created coroutine also *executes* in order (commands from one connection take effect in
-the order sent).
+into one ``transport.write`` per read; once an awaitable is pending, later replies queue behind it.
+The queue is pumped by callbacks, without a task per connection: a future at the head gets a
+done-callback, and when it completes every ready reply at the head leaves in one write. A lazy
+awaitable (a coroutine, or an object with a ``start()`` method) is started only when it reaches
+the head, once every earlier reply is ready, so commands from one connection take effect in the
+order sent.
 
 Back-pressure both ways: reading pauses when the queue holds ``max_pipeline`` pending replies or
 when the transport's write buffer is full, and resumes when they drain.
@@ -19,7 +21,7 @@ import asyncio
 import logging
 import socket
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Generator
 from typing import Any, Protocol
 
 from smclient.protocol.lines import LineBuffer, LineTooLong
@@ -27,9 +29,55 @@ from smclient.protocol.lines import LineBuffer, LineTooLong
 log = logging.getLogger("supermassive.net")
 
 Reply = bytes | Awaitable[bytes]
+"""A handler's answer: the reply bytes, or an awaitable of them. The connection layer treats an
+awaitable by kind: an :class:`asyncio.Future` (a task too) is waited for by callback; a
+:class:`Then` maps another reply; an object with a ``start() -> Reply`` method, or a coroutine,
+is lazy: started when every earlier reply is ready."""
 
 ERR_LINE_TOO_LONG = b"ERR line too long\r\n"
 ERR_INTERNAL = b"ERR internal error\r\n"
+
+
+class Then:
+    """The reply ``fn(native)`` of another reply ``source``, computed when ``source`` is ready:
+    no task and no extra loop iteration (the RESP adapter encodes native replies with it).
+    ``source`` may be lazy; it starts when this reply reaches the head of the queue."""
+
+    __slots__ = ("fn", "source")
+
+    def __init__(self, source: Reply, fn: Callable[[bytes], bytes]) -> None:
+        self.source = source
+        self.fn = fn
+
+    def __await__(self) -> Generator[Any, None, bytes]:
+        source = self.source
+        native = source if isinstance(source, bytes) else (yield from _awaited(source))
+        return self.fn(native)
+
+
+def _awaited(item: Awaitable[bytes]) -> Generator[Any, None, bytes]:
+    return (yield from item.__await__())
+
+
+def _started(item: Awaitable[bytes]) -> Reply:
+    """A lazy reply, started: ``item.start()``, or a task running the coroutine."""
+    start = getattr(item, "start", None)
+    if start is not None:
+        reply: Reply = start()
+        return reply
+    return asyncio.ensure_future(item)
+
+
+def _outcome(fut: asyncio.Future[bytes]) -> bytes:
+    """A completed reply future's bytes; a failed one answers ``ERR internal error``."""
+    if fut.cancelled():
+        log.error("a reply was cancelled while its connection was open")
+        return ERR_INTERNAL
+    exc = fut.exception()
+    if exc is not None:
+        log.error("command failed", exc_info=exc)
+        return ERR_INTERNAL
+    return fut.result()
 
 
 class Session:
@@ -75,7 +123,8 @@ class ServerConnection(asyncio.Protocol):
         self._handler = server.handler
         self._lines = LineBuffer(server.max_line_bytes)
         self._queue: deque[Reply] = deque()
-        self._drain_task: asyncio.Task[None] | None = None
+        self._waiting: asyncio.Future[bytes] | None = None  #: the head future we wait on
+        self._drained: asyncio.Future[None] | None = None  #: for :meth:`wait_drained`
         self._transport: asyncio.Transport | None = None
         self._paused_reading = False
         self._write_paused = False
@@ -106,17 +155,10 @@ class ServerConnection(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._server.connections.discard(self)
         items = list(self._queue)
-        if self._drain_task is not None and not self._drain_task.done():
-            # The drain task is awaiting the first item: cancelling the task cancels it (closing
-            # a coroutine another task is awaiting would break that task).
-            self._drain_task.cancel()
-            items = items[1:]
-        for item in items:
-            if isinstance(item, asyncio.Future):
-                item.cancel()
-            elif asyncio.iscoroutine(item):
-                item.close()
         self._queue.clear()
+        for item in items:
+            _discard(item.source if isinstance(item, Then) else item)
+        self._settle_drained()
         try:
             self._handler.session_closed(self.session)
         except Exception:  # pragma: no cover - defensive
@@ -222,19 +264,77 @@ class ServerConnection(asyncio.Protocol):
         server.schedule_write(self, out)
 
     def write_batch(self, out: list[bytes]) -> None:
-        """Write ready replies, start draining queued ones (the journal is already out)."""
+        """Write ready replies and every ready one at the head of the queue (the journal is
+        already out)."""
         self._scheduled = False
+        self._pump(out)
+
+    def _pump(self, chunk: list[bytes]) -> None:
+        """Write ``chunk`` then every ready reply at the head of the queue, in one write; wait
+        (by a done-callback) for the first that is not ready, starting it if it is lazy."""
         transport = self._transport
         if transport is None or transport.is_closing():
             return
-        if out:
-            transport.write(out[0] if len(out) == 1 else b"".join(out))
-        if self._queue:
-            if self._drain_task is None:
-                self._drain_task = asyncio.get_running_loop().create_task(self._drain())
+        queue = self._queue
+        while queue:
+            item = queue[0]
+            if type(item) is bytes:
+                chunk.append(item)
+                queue.popleft()
+                continue
+            then: Then | None
+            source: Reply
+            if type(item) is Then:
+                then, source = item, item.source
+            else:
+                then, source = None, item
+            if type(source) is bytes:
+                queue.popleft()
+                chunk.append(then.fn(source) if then is not None else source)
+                continue
+            if not isinstance(source, asyncio.Future):
+                try:
+                    source = _started(source)  # type: ignore[arg-type]
+                except Exception:
+                    log.exception("command failed to start")
+                    source = ERR_INTERNAL
+                if then is not None:
+                    then.source = source
+                else:
+                    queue[0] = source
+                continue
+            if not source.done():
+                if self._waiting is not source:
+                    self._waiting = source
+                    source.add_done_callback(self._head_done)
+                break
+            queue.popleft()
+            native = _outcome(source)
+            chunk.append(then.fn(native) if then is not None else native)
+        if chunk:
+            transport.write(chunk[0] if len(chunk) == 1 else b"".join(chunk))
+        if queue:
             self._update_reading()
-        elif self.session.closing or self._eof:
+            return
+        self._update_reading()
+        self._settle_drained()
+        if self.session.closing or self._eof:
             transport.close()
+
+    def _head_done(self, fut: asyncio.Future[bytes]) -> None:
+        """The future at the head of the queue completed: write what is ready, unless this
+        connection's replies of the current loop iteration wait for the journal write-out
+        (its :meth:`write_batch` pumps then)."""
+        if self._waiting is fut:
+            self._waiting = None
+        if self._scheduled or not self._queue:
+            return
+        self._pump([])
+
+    def _settle_drained(self) -> None:
+        drained, self._drained = self._drained, None
+        if drained is not None and not drained.done():
+            drained.set_result(None)
 
     def _too_long(self) -> None:
         self.session.closing = True
@@ -243,37 +343,6 @@ class ServerConnection(asyncio.Protocol):
             self.finish_batch([])
         else:
             self.finish_batch([ERR_LINE_TOO_LONG])
-
-    async def _drain(self) -> None:
-        queue = self._queue
-        transport = self._transport
-        assert transport is not None
-        try:
-            while queue:
-                item = queue[0]
-                if isinstance(item, bytes):
-                    reply = item
-                else:
-                    try:
-                        reply = await item
-                    except asyncio.CancelledError:
-                        raise
-                    except Exception:
-                        log.exception("command failed")
-                        reply = ERR_INTERNAL
-                if not queue:  # the connection was lost meanwhile
-                    break
-                queue.popleft()
-                chunk = [reply]
-                while queue and isinstance(queue[0], bytes):
-                    chunk.append(queue.popleft())  # type: ignore[arg-type]
-                if not transport.is_closing():
-                    transport.write(b"".join(chunk))
-                self._update_reading()
-        finally:
-            self._drain_task = None
-        if self.session.closing or self._eof:
-            transport.close()
 
     def _update_reading(self) -> None:
         transport = self._transport
@@ -314,16 +383,26 @@ class ServerConnection(asyncio.Protocol):
         return self._queue
 
     async def wait_drained(self) -> None:
-        """Wait until every queued reply has been written."""
-        task = self._drain_task
-        if task is not None:
-            await asyncio.shield(task)
+        """Wait until every queued reply has been written (or the connection is gone)."""
+        if not self._queue:
+            return
+        if self._drained is None:
+            self._drained = asyncio.get_running_loop().create_future()
+        await asyncio.shield(self._drained)
 
     def stop_reading(self) -> None:
         """Stop taking new commands (shutdown)."""
         if self._transport is not None and not self._transport.is_closing():
             self._paused_reading = True
             self._transport.pause_reading()
+
+
+def _discard(item: object) -> None:
+    """Drop a reply whose connection is gone: cancel it if started, close it if a coroutine."""
+    if isinstance(item, asyncio.Future):
+        item.cancel()
+    elif asyncio.iscoroutine(item):
+        item.close()
 
 
 def _never() -> bool:
