@@ -110,3 +110,21 @@ def test_clock_is_strictly_increasing_whatever_happens(steps: list[tuple[str, in
 def test_writer_id_out_of_range_is_refused() -> None:
     with pytest.raises(ValueError):
         HybridClock(256, lambda: 0)
+
+
+@given(st.integers(0, 255), st.lists(st.one_of(
+    st.tuples(st.just("tick"), st.integers(0, 5_000_000_000)),
+    st.tuples(st.just("observe"), st.integers(0, pack(6000, 0, 0))))))
+def test_a_nanosecond_clock_stamps_like_a_millisecond_clock_over_the_same_time(
+        writer: int, steps: list[tuple[str, int]]) -> None:
+    now_ns = [0]
+    by_ns = HybridClock.from_ns(writer, lambda: now_ns[0])
+    by_ms = HybridClock(writer, lambda: now_ns[0] // 1_000_000)
+    for kind, value in steps:
+        if kind == "tick":
+            now_ns[0] = value
+            assert by_ns.now() == by_ms.now()
+        else:
+            by_ns.observe(value)
+            by_ms.observe(value)
+        assert by_ns.last == by_ms.last

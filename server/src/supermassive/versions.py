@@ -53,14 +53,26 @@ class HybridClock:
     makes sure no later ``now()`` is at or below a version seen elsewhere.
     """
 
-    __slots__ = ("_last", "_wall_ms", "writer_id")
+    __slots__ = ("_last", "_ticks", "_ticks_per_ms", "writer_id")
 
     def __init__(self, writer_id: int, wall_ms: Callable[[], int]) -> None:
         if not 0 <= writer_id <= WRITER_MAX:
             raise ValueError(f"writer id out of range: {writer_id}")
         self.writer_id = writer_id
-        self._wall_ms = wall_ms
+        self._ticks = wall_ms
+        self._ticks_per_ms = 1
         self._last = 0
+
+    @classmethod
+    def from_ns(cls, writer_id: int, wall_ns: Callable[[], int]) -> HybridClock:
+        """A clock whose wall time is ``wall_ns() // 1_000_000`` (nanoseconds to milliseconds).
+
+        The same versions as ``HybridClock(writer_id, lambda: wall_ns() // 1_000_000)``, one
+        Python call less per :meth:`now` when ``wall_ns`` is a C function (``time.time_ns``).
+        """
+        clock = cls(writer_id, wall_ns)
+        clock._ticks_per_ms = 1_000_000
+        return clock
 
     @property
     def last(self) -> int:
@@ -75,7 +87,7 @@ class HybridClock:
         exactly as ``pack(last_wall + 1, 0, writer_id)``. Raises ``ValueError`` past
         :data:`VERSION_MAX`.
         """
-        wall = self._wall_ms()
+        wall = self._ticks() // self._ticks_per_ms
         last = self._last
         if last >> WALL_SHIFT < wall <= WALL_MAX:
             version = (wall << WALL_SHIFT) | self.writer_id
@@ -89,4 +101,4 @@ class HybridClock:
     def observe(self, version: int) -> None:
         """Never stamp at or below ``version`` from now on."""
         if version > self._last:
-            self._last = min(version, VERSION_MAX)
+            self._last = version if version <= VERSION_MAX else VERSION_MAX  # min(), no call

@@ -8,10 +8,13 @@ invalid UTF-8, case, arity.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from node_support import node_handler
 
 from supermassive.net.server import Session
 from supermassive.roles.data import DataHandler
@@ -26,7 +29,9 @@ value_bytes = st.one_of(st.sampled_from([b"", b"v", b"two words", b"\xc3\xa9t\xc
                                          b"\xff", b"nul\x00"]), st.binary(max_size=12))
 names = st.sampled_from([b"GET", b"PUT", b"get", b"Put", b"RSET", b"DEL", b"VGET", b"vget",
                          b"VPUT", b"NOPE", b"VDEL", b"vdel", b"VREPAIR", b"Vrepair"])
-numbers = st.sampled_from([b"1", b"2", b"17", b"x", b"-1", b"9" * 20, b"0", b"7" * 19])
+numbers = st.sampled_from([b"1", b"2", b"17", b"x", b"-1", b"9" * 20, b"0", b"7" * 19,
+                           b"9223372036854775807", b"9223372036854775808", b"9" * 19])
+"""Versions: valid, malformed, and well-formed but out of range (0, above 2**63-1)."""
 
 
 @st.composite
@@ -151,3 +156,15 @@ def test_the_clusters_delete_and_read_repair_take_the_fast_path_with_the_same_re
                             b"ERR key-value not found\r\n", b"ERR key-value not found\r\n"]
     assert node.fast[b"VDEL"] == node.fast_vdel  # type: ignore[attr-defined]
     assert _contents(node) == _contents(general)
+
+
+@pytest.mark.parametrize("line", [b"VPUT 9300000000000000000 k v", b"VDEL 9300000000000000000 k",
+                                  b"VINCR 9300000000000000000 0 k 1",
+                                  b"VREPAIR k 1 9300000000000000000"])
+def test_a_version_beyond_the_clock_is_refused_and_leaves_the_clock_usable(
+        tmp_path: Path, line: bytes) -> None:
+    handler = node_handler(tmp_path)
+    session = _session(internal=True)
+    assert handler.handle(session, line) == b"ERR invalid input: bad version\r\n"
+    assert handler.handle(session, b"PUT k v") == b"OK key-value written\r\n"
+    assert handler.handle(session, b"GET k") == b"OK k v\r\n"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
@@ -164,3 +164,32 @@ def test_max_version_covers_values_and_tombstones() -> None:
     keyspace = _filled()
     assert keyspace.max_version() == 100
     assert Keyspace().max_version() == 0
+
+
+def _repair_by_the_rules(keyspace: Keyspace, key: bytes, losing: int, winning: int) -> bool:
+    """The definition of :meth:`Keyspace.repair`: the stored version (0 when unknown) is
+    ``losing`` and ``winning`` is newer, then a delete at ``winning``."""
+    if winning <= losing or keyspace.version_of(key) != losing:
+        return False
+    return keyspace.delete(key, winning)[0]
+
+
+repair_steps = st.lists(st.tuples(
+    st.sampled_from(["put", "delete", "repair"]), st.sampled_from([b"a", b"b", b"c"]),
+    st.integers(0, 8), st.integers(0, 8), st.binary(max_size=4)), max_size=25)
+
+
+@given(repair_steps)
+def test_repair_fast_form_acts_like_version_of_then_delete(
+        steps: list[tuple[str, bytes, int, int, bytes]]) -> None:
+    fast, rules = Keyspace(), Keyspace()
+    for op, key, first, second, value in steps:
+        if op == "put":
+            assert fast.put(key, value, first) == rules.put(key, value, first)
+        elif op == "delete":
+            assert fast.delete(key, first) == rules.delete(key, first)
+        else:
+            assert fast.repair(key, first, second) == _repair_by_the_rules(
+                rules, key, first, second)
+        assert sorted(fast.items()) == sorted(rules.items())
+        assert fast.data_bytes == rules.data_bytes

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import tempfile
 import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from supermassive.storage.errors import Conflict, InvalidValue, NotFound
-from supermassive.storage.records import Record
+from supermassive.storage.journal import SEGMENT_HEADER_BYTES
+from supermassive.storage.records import Record, encode
+from supermassive.storage.store import Store
 from supermassive.versions import pack, unpack
 
 from .conftest import FsyncCounter, MakeStore
@@ -266,4 +271,68 @@ def test_out_of_range_versions_are_refused_before_anything_changes(
         store.put(b"k", b"v", version)
     with pytest.raises(ValueError):
         store.delete(b"k", version)
+    with pytest.raises(ValueError):
+        store.repair(b"k", 0, version)
     assert store.position == -1 and store.keyspace.get_versioned(b"k") is None
+    assert store.clock.last == 0
+
+
+store_ops = st.lists(st.tuples(
+    st.sampled_from(["stamp", "put", "delete", "stamp-delete", "repair"]),
+    st.binary(min_size=1, max_size=8), st.binary(max_size=12), st.integers(1, 40),
+    st.integers(1, 40)), max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(store_ops)
+def test_entry_listeners_and_the_journal_hold_what_record_listeners_see(
+        ops: list[tuple[str, bytes, bytes, int, int]]) -> None:
+    """The write path's inlined frame and entry form say exactly what the general encoder
+    (:func:`records.encode`) and :class:`Record` listeners say, byte for byte."""
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store.open(Path(tmp), "node", sync="no", fsync=lambda fd: None,
+                           wall_ms=lambda: 1000)
+        records: list[Record] = []
+        entries: list[tuple[int, int, bytes, bytes]] = []
+        store.add_listener(records.append)
+        store.add_entry_listener(lambda *entry: entries.append(entry))
+        for op, key, value, first, second in ops:
+            if op == "stamp":
+                store.put(key, value)
+            elif op == "put":
+                store.put(key, value, pack(first, 0, 1))
+            elif op == "delete":
+                store.delete(key, pack(first, 0, 1))
+            elif op == "stamp-delete":
+                store.delete(key)
+            else:
+                store.repair(key, pack(first, 0, 1), pack(second, 0, 1))
+        store.flush()
+        assert [Record(position, int.from_bytes(entry[:8], "big"), chr(op_byte), key,
+                       entry[8:]) for position, op_byte, key, entry in entries] == records
+        assert [r.position for r in records] == list(range(len(records)))
+        journal = store.paths.journal.read_bytes()[SEGMENT_HEADER_BYTES:]
+        assert journal == b"".join(encode(record) for record in records)
+        for segment in store._segments:
+            segment.close()
+
+
+def test_listeners_of_both_forms_are_removed_one_registration_at_a_time(
+        make_store: MakeStore) -> None:
+    store = make_store()
+    seen: list[Record] = []
+    raw: list[tuple[int, int, bytes, bytes]] = []
+
+    def entry(position: int, op_byte: int, key: bytes, entry: bytes) -> None:
+        raw.append((position, op_byte, key, entry))
+
+    store.add_listener(seen.append)
+    store.add_listener(seen.append)
+    store.add_entry_listener(entry)
+    store.put(b"k", b"v", 5)
+    assert len(seen) == 2 and raw == [(0, ord("S"), b"k", (5).to_bytes(8, "big") + b"v")]
+    store.remove_listener(seen.append)
+    store.remove_listener(entry)
+    store.remove_listener(entry)  # not registered any more: no error
+    store.delete(b"k", 6)
+    assert len(seen) == 3 and seen[-1] == Record(1, 6, "D", b"k", b"") and len(raw) == 1

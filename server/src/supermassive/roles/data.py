@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from supermassive.net.server import Reply, Session
 from supermassive.stats import Counters
+from supermassive.versions import VERSION_MAX
 
 if TYPE_CHECKING:
     from supermassive.storage.store import Store
@@ -95,9 +96,10 @@ def shared_key_digest(shared_key: str) -> bytes:
 
 
 def parse_version(token: bytes) -> int | None:
-    """A version token (non-negative decimal integer, at most 19 digits), else ``None``."""
-    if token.isdigit() and len(token) <= 19:
-        return int(token)
+    """A version token (a decimal integer from 0 to :data:`~supermassive.versions.VERSION_MAX`),
+    else ``None``: a larger one would push the clock past what it can stamp."""
+    if token.isdigit() and len(token) <= 19 and (version := int(token)) <= VERSION_MAX:
+        return version
     return None
 
 
@@ -140,8 +142,9 @@ class DataHandler:
             b"RCNF": self.cmd_rcnf,
         }
         self.no_auth = {b"PING", b"QUIT", b"NAUTH"}
-        self.fast: dict[bytes, FastCommand] = {b"VGET": self.fast_vget}
-        """Fast paths by exact command name, for authenticated sessions (see :meth:`handle`)."""
+        self.fast: dict[bytes, FastCommand] = {}
+        """Fast paths by exact command name, for authenticated sessions (see :meth:`handle`;
+        GET and VGET are inlined there)."""
         self.resp_fast: dict[bytes, RespFast] = {b"GET": self.resp_get, b"get": self.resp_get}
         """RESP fast paths by exact command name (see :mod:`supermassive.net.resp_adapter`)."""
         self._lookup = store.keyspace.lookup
@@ -151,12 +154,13 @@ class DataHandler:
     def handle(self, session: Session, line: bytes) -> Reply:
         """Validate and dispatch one command line.
 
-        The hot commands take a fast path first (GET inline, others through :attr:`fast`):
-        it answers only when every rule is proven to hold and otherwise falls through to the
-        general path, which applies every rule in the documented order. A GET whose key is
-        stored is proven fine: only validated keys are ever stored (every write verb checks
-        :func:`key_error` on a NUL-free UTF-8 line, replicas check RSET/RDEL, and the journal
-        holds only what was stored), so the line has one valid key, no NUL and is UTF-8.
+        The hot commands take a fast path first (GET and VGET inline, others through
+        :attr:`fast`): it answers only when every rule is proven to hold and otherwise falls
+        through to the general path, which applies every rule in the documented order. A GET
+        (or VGET) whose key is stored is proven fine: only validated keys are ever stored
+        (every write verb checks :func:`key_error` on a NUL-free UTF-8 line, replicas check
+        RSET/RDEL, and the journal holds only what was stored), so the line has one valid
+        key, no NUL and is UTF-8.
         """
         self.counters.ops += 1
         name, sep, rest = line.partition(b" ")
@@ -165,6 +169,10 @@ class DataHandler:
                 entry = self._lookup(rest)
                 if entry is not None:  # a stored key is a valid key (see above)
                     return b"".join((b"OK ", rest, b" ", entry[8:], b"\r\n"))
+            elif name == b"VGET":  # the cluster's read: a stored live key, as for GET
+                entry = self._lookup(rest)
+                if entry is not None:
+                    return b"OK V %d " % _VERSION_OF(entry)[0] + entry[8:] + b"\r\n"
             else:
                 fast = self.fast.get(name)
                 if fast is not None:
@@ -282,13 +290,6 @@ class DataHandler:
             return RESP_NIL
         self.counters.ops += 1
         return b"$%d\r\n%b\r\n" % (len(entry) - 8, entry[8:])
-
-    def fast_vget(self, session: Session, line: bytes, rest: bytes) -> Reply | None:
-        """VGET of a stored live key (proven valid, as for GET in :meth:`handle`)."""
-        entry = self._lookup(rest)
-        if entry is None:
-            return None
-        return b"OK V %d " % _VERSION_OF(entry)[0] + entry[8:] + b"\r\n"
 
     def cmd_vget(self, session: Session, rest: bytes | None) -> Reply:
         """VGET <key>: the value with its version, tombstones included."""

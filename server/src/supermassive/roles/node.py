@@ -31,6 +31,7 @@ from supermassive.roles.lifecycle import start_listener, stop_event
 from supermassive.storage.errors import Conflict, InvalidValue, NotFound
 from supermassive.storage.numbers import apply_delta
 from supermassive.storage.store import Store
+from supermassive.versions import VERSION_MAX
 
 log = logging.getLogger("supermassive.node")
 
@@ -107,8 +108,9 @@ class NodeHandler(DataHandler):
                 or (self._lookup(key) is None and key_error(key) is not None)):
             return None
         version = int(token)
-        self.store.clock.observe(version)
-        self.store.put(key, value, version)
+        if not 0 < version <= VERSION_MAX:
+            return None  # the general path observes it, then the store refuses it
+        self.store.put(key, value, version)  # observes version first, as cmd_vput does
         return self._after_fsync(OK_WRITTEN) if self._sync_always else OK_WRITTEN
 
     def fast_vdel(self, session: Session, line: bytes, rest: bytes) -> Reply | None:
@@ -120,7 +122,8 @@ class NodeHandler(DataHandler):
                 or key.translate(None, GRAPHIC)):
             return None
         version = int(token)
-        self.store.clock.observe(version)
+        if not 0 < version <= VERSION_MAX:
+            return None  # as in fast_vput
         reply = OK_DELETED if self.store.delete(key, version) else ERR_NOT_FOUND
         return self._after_fsync(reply) if self._sync_always else reply
 
@@ -133,6 +136,8 @@ class NodeHandler(DataHandler):
                 or len(winning) > 19 or not 0 < len(key) <= MAX_KEY_BYTES
                 or key.translate(None, GRAPHIC)):
             return None
+        if int(winning) > VERSION_MAX or int(losing) > VERSION_MAX:
+            return None  # the general path says "bad version"
         changed = self.store.repair(key, int(losing), int(winning))
         reply = OK_REPAIRED if changed else OK_UNCHANGED
         return self._after_fsync(reply) if self._sync_always else reply

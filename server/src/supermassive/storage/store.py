@@ -45,14 +45,30 @@ INDEX_EVERY = 1024
 _OP_SET_BYTE = ord(OP_SET)
 _OP_DELETE_BYTE = ord(OP_DELETE)
 _PAYLOAD_HEAD = PAYLOAD_HEADER.pack
+_pack_version = VERSION.pack
 _FRAME_HEAD = FRAME_HEADER.pack
 _crc32 = zlib.crc32
+_version_of = VERSION.unpack_from
+_new_record = tuple.__new__
 
 Listener = Callable[[Record], None]
+EntryListener = Callable[[int, int, bytes, bytes], None]
+"""``fn(position, op byte, key, entry)``: a journaled mutation in the journal's own terms
+(``entry`` is the 8-byte big-endian version followed by the value, empty for ``D``)."""
 
 
 def _wall_ms() -> int:
     return time.time_ns() // 1_000_000
+
+
+def _record_tap(fn: Listener) -> EntryListener:
+    """``fn`` (which takes a :class:`Record`) as an entry listener."""
+    def tap(position: int, op_byte: int, key: bytes, entry: bytes) -> None:
+        # tuple.__new__: the record without the named tuple's Python-level __new__
+        fn(_new_record(Record, (position, _version_of(entry)[0],
+                                OP_SET if op_byte == _OP_SET_BYTE else OP_DELETE, key,
+                                entry[8:])))
+    return tap
 
 
 def new_history_id() -> str:
@@ -78,7 +94,9 @@ class Store(JournalCompaction):
         self._wall_ms = wall_ms
         self._segments: list[Segment] = []
         self._buf = bytearray()
-        self._listeners: list[Listener] = []
+        self._listeners: list[tuple[object, EntryListener]] = []
+        self._taps: tuple[EntryListener, ...] = ()
+        """What each write calls: every listener in entry form (rebuilt on add/remove)."""
         self._dir_dirty = False
         self._syncer = Syncer(syncer_policy, fsync, self._sync_targets, self.flush, wall_ms,
                               self._sync_failed)
@@ -111,8 +129,10 @@ class Store(JournalCompaction):
             raise ValueError(f"journal sync policy must be one of {', '.join(SYNC_POLICIES)}")
         paths = Paths(Path(directory), name)
         keyspace = Keyspace()
-        store = cls(paths, keyspace, HybridClock(writer_id, wall_ms), sync, compaction_factor,
-                    compaction_min_bytes, fsync, wall_ms)
+        clock = (HybridClock.from_ns(writer_id, time.time_ns) if wall_ms is _wall_ms
+                 else HybridClock(writer_id, wall_ms))  # the same versions, a call less
+        store = cls(paths, keyspace, clock, sync, compaction_factor, compaction_min_bytes,
+                    fsync, wall_ms)
         found = recover(paths, keyspace, fsync)
         store.recovery = found
         store.position = found.position
@@ -158,12 +178,25 @@ class Store(JournalCompaction):
 
     def add_listener(self, fn: Listener) -> None:
         """Call ``fn(record)`` after each journaled mutation."""
-        self._listeners.append(fn)
+        self._add_tap(fn, _record_tap(fn))
 
-    def remove_listener(self, fn: Listener) -> None:
-        """Stop calling ``fn`` (no error if it was not registered)."""
-        if fn in self._listeners:
-            self._listeners.remove(fn)
+    def add_entry_listener(self, fn: EntryListener) -> None:
+        """Call ``fn(position, op_byte, key, entry)`` after each journaled mutation: the form
+        of :meth:`add_listener` that builds no :class:`Record` (``op_byte`` is ``ord("S")``
+        or ``ord("D")``; ``entry`` is the 8-byte big-endian version, then the value)."""
+        self._add_tap(fn, fn)
+
+    def remove_listener(self, fn: Listener | EntryListener) -> None:
+        """Stop calling ``fn``, added by either method (no error if it was not registered)."""
+        for index, (added, _) in enumerate(self._listeners):
+            if added == fn:
+                del self._listeners[index]
+                break
+        self._taps = tuple(tap for _, tap in self._listeners)
+
+    def _add_tap(self, fn: object, tap: EntryListener) -> None:
+        self._listeners.append((fn, tap))
+        self._taps = tuple(tap for _, tap in self._listeners)
 
     # -- mutations -------------------------------------------------------------------------
 
@@ -181,15 +214,6 @@ class Store(JournalCompaction):
             version = self.clock.now()
         return version
 
-    def _append(self, op: str, key: bytes, value: bytes, version: int,
-                position: int | None = None) -> None:
-        if op == OP_SET:
-            self._append_entry(_OP_SET_BYTE, key, VERSION.pack(version) + value, position)
-        elif op == OP_DELETE:
-            self._append_entry(_OP_DELETE_BYTE, key, VERSION.pack(version), position)
-        else:
-            raise ValueError(f"unknown record op {op!r}")
-
     def _append_entry(self, op_byte: int, key: bytes, entry: bytes,
                       position: int | None = None) -> None:
         """Journal one record whose ``version + value`` tail is ``entry`` (the hot path)."""
@@ -199,29 +223,28 @@ class Store(JournalCompaction):
             position = self.position + 1
         segment = self._segments[-1]
         buf = self._buf
-        if segment.records % INDEX_EVERY == 0:
+        records = segment.records
+        if not records % INDEX_EVERY:
             segment.index.append((position, segment.size + len(buf)))
         # encode_entry_into, inlined (one call less per write; the same bytes)
-        payload = b"".join((_PAYLOAD_HEAD(position, op_byte, len(key)), key, entry))
-        if len(payload) > MAX_PAYLOAD_BYTES:
+        payload = _PAYLOAD_HEAD(position, op_byte, len(key)) + key + entry  # (faster than join)
+        length = len(payload)
+        if length > MAX_PAYLOAD_BYTES:
             raise ValueError("record too large for one frame")
-        buf += _FRAME_HEAD(len(payload), _crc32(payload))
+        buf += _FRAME_HEAD(length, _crc32(payload))
         buf += payload
-        segment.records += 1
+        segment.records = records + 1
         segment.last_position = position
         self.position = position
-        if self._listeners:
-            self._tell(Record(position, VERSION.unpack_from(entry)[0], chr(op_byte), key,
-                              entry[8:]))
+        taps = self._taps
+        if taps:
+            for tap in taps:
+                try:
+                    tap(position, op_byte, key, entry)
+                except Exception:
+                    log.exception("journal listener failed")
         if len(buf) >= FLUSH_THRESHOLD_BYTES:
             self.flush()
-
-    def _tell(self, record: Record) -> None:
-        for fn in tuple(self._listeners):
-            try:
-                fn(record)
-            except Exception:
-                log.exception("journal listener failed")
 
     def put(self, key: bytes, value: bytes, version: int | None = None) -> bool:
         """Set ``key`` (stamped by :attr:`clock` when ``version`` is None); True if applied."""
@@ -229,8 +252,10 @@ class Store(JournalCompaction):
             self._append_entry(_OP_SET_BYTE, key,
                                self.keyspace.put_stamped(key, value, self.clock))
             return True
-        self._given(version)
-        entry = VERSION.pack(version) + value
+        if not 0 < version <= VERSION_MAX:  # _given, inlined
+            raise ValueError(f"version out of range: {version}")
+        self.clock.observe(version)
+        entry = _pack_version(version) + value
         if not self.keyspace.put_entry(key, entry, version):
             return False
         self._append_entry(_OP_SET_BYTE, key, entry)
@@ -238,18 +263,25 @@ class Store(JournalCompaction):
 
     def delete(self, key: bytes, version: int | None = None) -> bool:
         """Leave a tombstone if newer than what is stored; True when a live value was removed."""
-        version = self._stamp(key) if version is None else self._given(version)
+        if version is None:
+            version = self._stamp(key)
+        else:  # _given, inlined
+            if not 0 < version <= VERSION_MAX:
+                raise ValueError(f"version out of range: {version}")
+            self.clock.observe(version)
         applied, removed = self.keyspace.delete(key, version)
         if applied:
-            self._append(OP_DELETE, key, b"", version)
+            self._append_entry(_OP_DELETE_BYTE, key, _pack_version(version))
         return removed
 
     def repair(self, key: bytes, losing: int, winning: int) -> bool:
         """Conditional delete for read repair (see :meth:`Keyspace.repair`)."""
-        self._given(winning)
+        if not 0 < winning <= VERSION_MAX:  # _given, inlined
+            raise ValueError(f"version out of range: {winning}")
+        self.clock.observe(winning)
         if not self.keyspace.repair(key, losing, winning):
             return False
-        self._append(OP_DELETE, key, b"", winning)
+        self._append_entry(_OP_DELETE_BYTE, key, _pack_version(winning))
         return True
 
     def incr(self, key: bytes, delta: bytes, negate: bool, version: int | None = None,
@@ -257,7 +289,7 @@ class Store(JournalCompaction):
         """INCR/DECR (see :meth:`Keyspace.incr`), journaled as the resulting value."""
         version = self._stamp(key) if version is None else self._given(version)
         result = self.keyspace.incr(key, delta, negate, version, expected)
-        self._append(OP_SET, key, result, version)
+        self._append_entry(_OP_SET_BYTE, key, _pack_version(version) + result)
         return result
 
     def apply_record(self, rec: Record) -> bool:
