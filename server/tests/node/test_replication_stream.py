@@ -30,7 +30,7 @@ async def _until(predicate: Callable[[], bool], timeout_s: float = 5.0) -> bool:
 
 
 @contextlib.asynccontextmanager
-async def _live_feed(tmp_path: Path, coalesce_s: float) -> AsyncIterator[
+async def _live_feed(tmp_path: Path, coalesce_s: float, **options: Any) -> AsyncIterator[
         tuple[ReplicaFeed, bytearray]]:
     """A feed with a live link (as after catch-up) to a stand-in replica that keeps every byte
     it receives; the feed, the store and the stand-in are closed afterwards."""
@@ -46,7 +46,7 @@ async def _live_feed(tmp_path: Path, coalesce_s: float) -> AsyncIterator[
     link = LinkConfig(server_address=f"127.0.0.1:{port}", use_tls=False, ca_cert_file="",
                       connect_timeout=1.0, write_timeout=1.0, read_timeout=1.0, max_retries=0,
                       retry_wait_time=0.1, buffer_size=65536, pool_size=1)
-    feed = ReplicaFeed(store, link, b"digest", 1.0, 1 << 20, coalesce_s=coalesce_s)
+    feed = ReplicaFeed(store, link, b"digest", 1.0, 1 << 20, coalesce_s=coalesce_s, **options)
     _, writer = await asyncio.open_connection("127.0.0.1", port)
     feed._writer = writer
     feed._live = True
@@ -91,6 +91,27 @@ async def test_without_coalescing_each_journal_write_out_sends_its_records_at_on
             assert feed._timer is None  # nothing deferred: the write happened in flush()
             expected = b"".join(b"RSET %d %d k v\r\n" % (i, i) for i in range(1, n + 1))
             assert await _until(lambda expected=expected: bytes(received) == expected)
+
+
+async def test_a_rack_replica_is_asked_for_its_position_with_a_write_or_just_after_it(
+    tmp_path: Path,
+) -> None:
+    async with _live_feed(tmp_path, 0.0, ack_interval_s=3600.0) as (feed, received):
+        feed._rack = True  # the replica offered ``rack`` in SYNCFROM
+        feed.on_record(b"RSET 1 1 k v\r\n", 1)
+        feed.flush()  # the first write asks at once
+        feed.on_record(b"RSET 2 2 k w\r\n", 2)
+        feed.flush()  # within the interval: the record leaves alone, a lone RACK is armed
+        assert feed._ack_timer is not None
+        assert await _until(lambda: bytes(received) == b"RSET 1 1 k v\r\nRACK\r\n"
+                            b"RSET 2 2 k w\r\n")
+    async with _live_feed(tmp_path / "short", 0.0, ack_interval_s=0.01) as (feed, received):
+        feed._rack = True
+        for n in range(1, 4):
+            feed.on_record(b"RSET %d %d k v\r\n" % (n, n), n)
+            feed.flush()
+        assert await _until(lambda: bytes(received).endswith(b"RSET 3 3 k v\r\nRACK\r\n"))
+        assert bytes(received).startswith(b"RSET 1 1 k v\r\nRACK\r\nRSET 2 2 k v\r\n")
 
 
 def wait_until(predicate: Callable[[], bool], timeout_s: float = 20.0) -> bool:

@@ -194,6 +194,10 @@ REPLICATION_COMMANDS: tuple[CommandSpec, ...] = (
         "RDEL", 3, 3, "One replicated tombstone.", "RDEL <position> <version> <key>",
         roles=Role.REPLICA, write=True, internal=True,
     ),
+    CommandSpec(
+        "RACK", 0, 0, "Primary asks a replica for its position; from then on the link's "
+        "records are answered only on error.", "RACK", roles=Role.REPLICA, internal=True,
+    ),
 )
 COMMANDS = COMMANDS + REPLICATION_COMMANDS
 BY_NAME.update({c.name: c for c in REPLICATION_COMMANDS})

@@ -10,7 +10,10 @@ node has written them to its journal: in the same loop iteration, or (with
 ``replication-coalesce-ms`` set) at most one stream write per that interval under load, records
 journaled meanwhile joining the next write; a replica that falls
 ``replication-backlog-bytes`` behind (slow, paused, partitioned) is disconnected and caught up
-again when it answers.
+again when it answers. A replica that offers ``rack`` in ``SYNCFROM`` answers records only when
+they fail; the feed asks for its position with ``RACK`` at most every :data:`ACK_INTERVAL_S`
+(appended to a stream write, or alone once records have stopped for that long), so a record
+costs neither side an ack line.
 """
 
 from __future__ import annotations
@@ -32,6 +35,10 @@ from supermassive.storage.store import Store
 log = logging.getLogger("supermassive.replication")
 
 _OP_SET = ord("S")
+RACK = b"RACK\r\n"
+ACK_INTERVAL_S = 0.01
+"""How often, at most, a feed asks a ``rack`` replica for its position (``RACK``): the age of
+``acked_position`` in STAT under load; the records themselves never wait for it."""
 RETRY_FIRST_S = 0.05
 RETRY_MAX_S = 0.25
 """Reconnect delays after a link fails: from :data:`RETRY_FIRST_S`, doubling up to this (or
@@ -43,7 +50,7 @@ def encode_record(rec: Record) -> bytes:
     """The stream line of one journal record."""
     if rec.op == "D":
         return b"RDEL %d %d %s\r\n" % (rec.position, rec.version, rec.key)
-    return b"RSET %d %d " % (rec.position, rec.version) + rec.key + b" " + rec.value + b"\r\n"
+    return b"RSET %d %d %s %s\r\n" % (rec.position, rec.version, rec.key, rec.value)
 
 
 def encode_raw_records(batch: list[RawRecord]) -> list[bytes]:
@@ -82,7 +89,8 @@ class ReplicaFeed:
     """The link from this primary to one replica."""
 
     def __init__(self, store: Store, link: LinkConfig, digest: bytes, interval_s: float,
-                 backlog_bytes: int, coalesce_s: float = 0.0) -> None:
+                 backlog_bytes: int, coalesce_s: float = 0.0,
+                 ack_interval_s: float = ACK_INTERVAL_S) -> None:
         self.store = store
         self.link = link
         self.address = link.server_address
@@ -104,6 +112,11 @@ class ReplicaFeed:
         self._loop = asyncio.get_running_loop()
         self._last_write_s = float("-inf")  #: loop time of the last stream write
         self._timer: asyncio.TimerHandle | None = None  #: a coalesced write is due
+        self._rack = False  #: the replica acks on request (``RACK``), not per record
+        self._ack_interval_s = ack_interval_s
+        self._next_ack_s = float("-inf")  #: loop time from which a RACK may be sent again
+        self._unasked = False  #: records left since the last RACK
+        self._ack_timer: asyncio.TimerHandle | None = None  #: a lone RACK is due
 
     def start(self) -> None:
         """Start connecting (and reconnecting) in the background."""
@@ -156,7 +169,16 @@ class ReplicaFeed:
         ready = self._ready
         if not ready:
             return
-        self._last_write_s = self._loop.time()
+        self._last_write_s = now_s = self._loop.time()
+        if self._rack:
+            if now_s >= self._next_ack_s:
+                ready.append(RACK)
+                self._next_ack_s = now_s + self._ack_interval_s
+                self._unasked = False
+            else:
+                self._unasked = True
+                if self._ack_timer is None:
+                    self._ack_timer = self._loop.call_at(self._next_ack_s, self._request_ack)
         writer = self._writer
         data = b"".join(ready)
         ready.clear()
@@ -168,13 +190,31 @@ class ReplicaFeed:
                         "caught up when it answers", self.address, self._backlog_bytes)
             self._drop("backlog")
 
+    def _request_ack(self) -> None:
+        """The timer: ask for the position after records that left without a ``RACK``, once
+        no record has left for an interval (while they flow, the next write carries it)."""
+        self._ack_timer = None
+        writer = self._writer
+        if not self._unasked or writer is None or writer.is_closing():
+            return
+        now_s = self._loop.time()
+        quiet_s = self._last_write_s + self._ack_interval_s
+        if now_s < quiet_s:
+            self._ack_timer = self._loop.call_at(quiet_s, self._request_ack)
+            return
+        self._next_ack_s = now_s + self._ack_interval_s
+        self._unasked = False
+        writer.write(RACK)
+
     def _drop(self, reason: str) -> None:
         self._live = False
+        self._rack = self._unasked = False
         self._out.clear()
         self._ready.clear()
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        for timer in (self._timer, self._ack_timer):
+            if timer is not None:
+                timer.cancel()
+        self._timer = self._ack_timer = None
         if self.status != "down":
             log.warning("replica %s down (%s)", self.address, reason)
         self.status = "down"
@@ -233,6 +273,7 @@ class ReplicaFeed:
             raise ValueError(f"unexpected STARTSYNC reply {reply[:100]!r}")
         position = int(parts[1])
         history = parts[2].decode(errors="replace") if len(parts) > 2 else "-"
+        self._rack = b"rack" in parts[3:]
         self._catch_up(writer, position, history)
         self.status = "up"
         self.syncs += 1
@@ -251,16 +292,17 @@ class ReplicaFeed:
     def _catch_up(self, writer: asyncio.StreamWriter, position: int, history: str) -> None:
         """Send what the replica misses and go live, with no await in between."""
         store = self.store
-        chunks: list[bytes] = []
+        chunks: list[bytes] = [RACK] if self._rack else []  # acks on request from here on
         batches = None
         if history == store.history_id and position <= store.position:
             batches = store.record_batches_after(position)
         if batches is None:
             snap_position, snap = store.snapshot_records()
-            chunks += encode_snapshot(snap_position, store.history_id, snap)
+            lines = encode_snapshot(snap_position, store.history_id, snap)
+            chunks += lines
             self.snapshots += 1
             log.info("replica %s: sending a snapshot at position %d (%d records)",
-                     self.address, snap_position, len(chunks) - 2)
+                     self.address, snap_position, len(lines) - 2)
             batches = store.record_batches_after(snap_position) or iter(())
         else:
             log.info("replica %s: catching up from position %d to %d", self.address, position,
@@ -268,6 +310,9 @@ class ReplicaFeed:
         for batch in batches:
             chunks += encode_raw_records(batch)
         chunks.append(b"DONESYNC\r\n")
+        if self._rack:
+            chunks.append(RACK)
+            self._next_ack_s = self._loop.time() + self._ack_interval_s
         self.sent_position = store.position
         self._live = True
         writer.write(b"".join(chunks))

@@ -3,8 +3,11 @@
 The replica is passive: its primary connects, authenticates with the shared key and drives
 catch-up (``STARTSYNC`` -> ``SYNCFROM <position> <history-id>``, optional ``RSNAP`` ...
 ``RSNAPEND`` snapshot, records, ``DONESYNC``), then streams records. A snapshot is staged and
-swapped in at ``RSNAPEND``, so readers never see a half-loaded state. Clients and the cluster may
-read; writes from anyone but the replication stream get ``ERR read only``.
+swapped in at ``RSNAPEND``, so readers never see a half-loaded state. Each record is answered
+``OK <position>`` until the primary sends ``RACK`` (offered in ``SYNCFROM``): from then on the
+link's records are answered only when they fail, and each ``RACK`` gets ``OK <position>``.
+Clients and the cluster may read; writes from anyone but the replication stream get
+``ERR read only``.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from supermassive.roles.data import (
 from supermassive.roles.node import open_store, serve_data_role
 from supermassive.storage.records import Record
 from supermassive.storage.store import Store
+from supermassive.versions import VERSION_MAX
 
 log = logging.getLogger("supermassive.replica")
 
@@ -33,6 +37,10 @@ def parse_position(token: bytes) -> int | None:
     return -1 if token == b"-1" else parse_version(token)
 
 _STAGING = "snapshot"
+_QUIET = "acks-on-request"
+"""Session flag: this link asked for acks with ``RACK``; its records are answered only on error."""
+SYNC_FEATURES = b"rack"
+"""What ``SYNCFROM`` offers after the history id: ``rack`` (acks on request, see ``RACK``)."""
 
 
 class ReplicaHandler(DataHandler):
@@ -56,6 +64,7 @@ class ReplicaHandler(DataHandler):
             b"RSNAPEND": self.cmd_rsnapend,
             b"RSET": self.cmd_rset,
             b"RDEL": self.cmd_rdel,
+            b"RACK": self.cmd_rack,
         })
         self.fast[b"RSET"] = self.fast_rset
 
@@ -87,7 +96,20 @@ class ReplicaHandler(DataHandler):
         self.primary_peer = session.peer
         self.synced = False
         session.data.pop(_STAGING, None)
-        return b"SYNCFROM %d %s\r\n" % (self.store.position, self.store.history_id.encode())
+        session.data.pop(_QUIET, None)
+        return b"SYNCFROM %d %s %s\r\n" % (self.store.position, self.store.history_id.encode(),
+                                           SYNC_FEATURES)
+
+    def cmd_rack(self, session: Session, rest: bytes | None) -> Reply:
+        """RACK: ``OK <position>`` (after the fsync under ``journal-sync: always``); from now on
+        this link's records are answered only when they fail."""
+        err = self._internal(session)
+        if err:
+            return err
+        if rest is not None:
+            return arity_error(b"RACK")
+        session.data[_QUIET] = True
+        return self.ack(b"OK %d\r\n" % self.store.position)
 
     def cmd_donesync(self, session: Session, rest: bytes | None) -> Reply:
         """DONESYNC / SYNCDONE: catch-up complete."""
@@ -126,18 +148,20 @@ class ReplicaHandler(DataHandler):
         return self.ack(b"OK %d\r\n" % position)
 
     def _record(self, session: Session, rec: Record) -> Reply:
-        staged = session.data.get(_STAGING)
+        data = session.data
+        staged = data.get(_STAGING)
         if staged is not None:
             staged[2].append(rec)
-            return b"OK %d\r\n" % rec.position
+            return b"" if _QUIET in data else b"OK %d\r\n" % rec.position
         self.store.apply_record(rec)
-        return self.ack(b"OK %d\r\n" % rec.position)
+        return b"" if _QUIET in data else self.ack(b"OK %d\r\n" % rec.position)
 
     def fast_rset(self, session: Session, line: bytes, rest: bytes) -> Reply | None:
         """RSET on the live stream (catch-up's hot path): an internal session not staging a
         snapshot, a plain-ASCII line without NUL, well-formed numbers and a valid key; else
         ``None`` (the general path answers)."""
-        if not session.internal or 0 in line or not line.isascii() or _STAGING in session.data:
+        data = session.data
+        if not session.internal or 0 in line or not line.isascii() or _STAGING in data:
             return None
         parts = rest.split(b" ", 3)
         if len(parts) < 3:
@@ -146,8 +170,12 @@ class ReplicaHandler(DataHandler):
         if not (position.isdigit() and version.isdigit() and len(position) <= 19
                 and len(version) <= 19) or key_error(key) is not None:
             return None
-        number = int(position)
-        self.store.apply_set(number, int(version), key, parts[3] if len(parts) == 4 else b"")
+        number, stamp = int(position), int(version)
+        if stamp > VERSION_MAX:
+            return None  # the general path refuses it (parse_version)
+        self.store.apply_set(number, stamp, key, parts[3] if len(parts) == 4 else b"")
+        if _QUIET in data:
+            return b""
         reply = b"OK %d\r\n" % number
         return self._after_fsync(reply) if self._sync_always else reply
 
