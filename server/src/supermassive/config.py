@@ -46,7 +46,8 @@ SERVER_KEYS: tuple[Key, ...] = (
     Key("key-file", str, "", "PEM private key for the TLS listener."),
     Key("read-timeout", float, 0, "Close a client connection idle this many seconds (0: never).",
         minimum=0, maximum=86400),
-    Key("buffer-size", int, 65536, "Bytes read per socket read.", minimum=512,
+    Key("buffer-size", int, 65536, "Accepted for the original's configs and checked; no "
+        "effect (the event loop sizes socket reads).", minimum=512,
         maximum=16 * 1024 * 1024),
     Key("max-line-bytes", int, 16 * 1024 * 1024,
         "Longest accepted command line; longer gets `ERR line too long` and a close.",
@@ -71,7 +72,8 @@ CLIENT_KEYS: tuple[Key, ...] = (
     Key("max-retries", int, 3, "Connect attempts after the first one, per reconnect cycle.",
         minimum=0, maximum=100),
     Key("retry-wait-time", float, 1, "Seconds between connect attempts.", minimum=0, maximum=3600),
-    Key("buffer-size", int, 65536, "Bytes read per socket read on the link.", minimum=512,
+    Key("buffer-size", int, 65536, "Accepted for the original's configs and checked; no "
+        "effect (the event loop sizes socket reads).", minimum=512,
         maximum=16 * 1024 * 1024),
     Key("pool-size", int, 4, "Pipelined connections kept to the member.", minimum=1, maximum=256),
 )

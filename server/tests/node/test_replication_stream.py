@@ -152,3 +152,26 @@ def test_a_burst_of_writes_then_silence_reaches_the_replica_completely(
         assert wait_until(partial(_reads, r, "GET last", f"OK last b{burst}"))
         assert wait_until(lambda: dump(r) == dump(c)), "replica diverged from its primary"
     assert "replica error" not in node.log_tail(100)
+
+
+async def test_a_feed_holds_records_only_while_they_wait_in_the_coalescing_interval(
+    tmp_path: Path,
+) -> None:
+    """``holding`` is what lets a primary answer reads at once (``NodeHandler.flushed``): it
+    must be true exactly while journaled records have not left."""
+    async with _live_feed(tmp_path, COALESCE_S) as (feed, received):
+        assert not feed.holding
+        feed.on_record(b"RSET 1 1 a x\r\n", 1)
+        feed.flush()  # leaves at once (a quiet spell before it)
+        assert not feed.holding
+        feed.on_record(b"RSET 2 2 b y\r\n", 2)
+        feed.flush()  # within the interval: waits for the timer
+        assert feed.holding
+        assert await _until(lambda: not feed.holding)
+        assert await _until(lambda: bytes(received).endswith(b"RSET 2 2 b y\r\n"))
+    async with _live_feed(tmp_path / "none", 0.0) as (feed, _):
+        feed.on_record(b"RSET 1 1 a x\r\n", 1)
+        feed.flush()
+        feed.on_record(b"RSET 2 2 b y\r\n", 2)
+        feed.flush()
+        assert not feed.holding  # without coalescing nothing ever waits

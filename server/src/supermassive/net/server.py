@@ -253,11 +253,12 @@ class ServerConnection(asyncio.Protocol):
         """Hand this read's replies to the server, which writes them at the end of the loop
         iteration, after one journal write-out shared by every connection served in it.
 
-        When nothing waits for that write-out (no reply scheduled this iteration, nothing
-        queued here, and the handler says everything it did is already written out: reads
-        only), the replies are written at once, as a server without a journal would."""
+        When nothing waits for that write-out (no reply scheduled this iteration, and the
+        handler says everything it did is already written out: reads only), the replies are
+        written at once, as a server without a journal would, and so are the ready replies
+        at the head of the queue."""
         server = self._server
-        if not server._pending and not self._queue and server.flushed():
+        if not server._pending and server.flushed():
             self.write_batch(out)
             return
         self._scheduled = True

@@ -159,6 +159,11 @@ class ReplicaFeed:
             return
         self._write_out()
 
+    @property
+    def holding(self) -> bool:
+        """Journaled records wait for this feed's coalescing interval."""
+        return bool(self._ready)
+
     def _write_out(self) -> None:
         """Send the journaled records in one write; cut a replica that is too far behind.
         (Only records already in the journal leave: a timer may fire before the journal
@@ -358,6 +363,11 @@ class ReplicationManager:
         """Write every feed's queued records (after the journal write-out)."""
         for feed in self.feeds.values():
             feed.flush()
+
+    def sent(self) -> bool:
+        """Whether every record journaled so far has left to every feed's replica, or never
+        will without a new write-out (nothing waits in a coalescing interval)."""
+        return all(not feed.holding for feed in self.feeds.values())
 
     def update(self, links: tuple[LinkConfig, ...]) -> None:
         """Add feeds for new replica addresses, stop feeds for removed ones."""

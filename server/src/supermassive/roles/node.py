@@ -51,6 +51,7 @@ class NodeHandler(DataHandler):
         self.config = config
         self.replication = replication
         self._sync_always = config.journal_sync == "always"
+        self._coalescing = config.replication_coalesce_ms > 0
         self.over_memory = False
         self.table.update({
             b"PUT": self.cmd_put,
@@ -148,9 +149,11 @@ class NodeHandler(DataHandler):
         self.replication.flush()
 
     def flushed(self) -> bool:
-        """Nothing waits for :meth:`flush`: the journal buffer is empty and there are no
-        replicas (with replicas, every batch goes through :meth:`flush`, as before)."""
-        return not self._unwritten and not self.replication.feeds
+        """Nothing waits for :meth:`flush`: the journal buffer is empty (so every record has
+        been written out and handed to the replication stream) and, with a coalescing
+        interval, no record waits in it (a read then never answers ahead of a record it may
+        have seen that its replicas have not been sent)."""
+        return not self._unwritten and (not self._coalescing or self.replication.sent())
 
     # ---- client-style writes (the node stamps versions itself)
     def cmd_put(self, session: Session, rest: bytes | None) -> Reply:
