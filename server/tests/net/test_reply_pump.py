@@ -165,14 +165,22 @@ def test_replies_leave_in_command_order_whatever_the_completion_order(
     assert handler.started == lazy
 
 
-async def test_lost_connection_cancels_waiting_replies_and_closes_lazy_ones() -> None:
-    handler = ScriptedHandler(["future", "coroutine", "then-future", "startable"])
+async def waiting_on_drain(kinds: list[str]) -> tuple[
+        ScriptedHandler, ServerConnection, RecordingTransport, asyncio.Future[None]]:
+    """A connection that received one command per kind, and a pending ``wait_drained``."""
+    handler = ScriptedHandler(kinds)
     conn, transport = connect(handler)
-    conn.data_received(b"cmd 0\r\ncmd 1\r\ncmd 2\r\ncmd 3\r\n")
+    conn.data_received(b"".join(b"cmd %d\r\n" % i for i in range(len(kinds))))
     await settle()
     drained = asyncio.ensure_future(conn.wait_drained())
     await settle()
     assert not drained.done()
+    return handler, conn, transport, drained
+
+
+async def test_lost_connection_cancels_waiting_replies_and_closes_lazy_ones() -> None:
+    handler, conn, transport, drained = await waiting_on_drain(
+        ["future", "coroutine", "then-future", "startable"])
     conn.connection_lost(None)
     await settle()
     assert drained.done()
@@ -182,13 +190,7 @@ async def test_lost_connection_cancels_waiting_replies_and_closes_lazy_ones() ->
 
 
 async def test_wait_drained_returns_once_every_reply_is_written() -> None:
-    handler = ScriptedHandler(["future", "bytes"])
-    conn, transport = connect(handler)
-    conn.data_received(b"cmd 0\r\ncmd 1\r\n")
-    await settle()
-    drained = asyncio.ensure_future(conn.wait_drained())
-    await settle()
-    assert not drained.done()
+    handler, _, transport, drained = await waiting_on_drain(["future", "bytes"])
     handler.futures[0].set_result(b"R0\r\n")
     await settle()
     assert drained.done()

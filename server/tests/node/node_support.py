@@ -4,6 +4,8 @@ with the general path (no sockets: the handlers are called directly)."""
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,3 +44,13 @@ def replica_handler(directory: Path) -> ReplicaHandler:
     """A replica's handler (shared key ``key``)."""
     return ReplicaHandler(open_store(directory, "replica"), "key",
                           role_config(directory, "node-replica"))
+
+
+def wait_until(predicate: Callable[[], bool], timeout_s: float = 20.0) -> bool:
+    """Poll ``predicate`` every 20 ms until it holds or ``timeout_s`` passes; its last value."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return predicate()

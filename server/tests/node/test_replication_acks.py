@@ -5,15 +5,14 @@ answers ``RACK`` with its position; a primary that never sends ``RACK`` gets one
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from node_support import replica_handler
+from node_support import replica_handler, wait_until
 
 from smclient.testing import free_port
 from supermassive.net.server import Session
@@ -127,15 +126,6 @@ def test_after_rack_the_fast_path_answers_like_the_general_path(
             general.handle_general, general_session, line)
     assert fast.store.position == general.store.position
     assert sorted(fast.store.keyspace.items()) == sorted(general.store.keyspace.items())
-
-
-def wait_until(predicate: Callable[[], bool], timeout_s: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
 
 
 def _replica_figures(client: Any) -> tuple[int, dict[str, str]]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-import time
 from collections.abc import AsyncIterator, Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
+
+from node_support import wait_until
 
 from smclient.testing import free_port
 from supermassive.config import LinkConfig
@@ -112,15 +113,6 @@ async def test_a_rack_replica_is_asked_for_its_position_with_a_write_or_just_aft
             feed.flush()
         assert await _until(lambda: bytes(received).endswith(b"RSET 3 3 k v\r\nRACK\r\n"))
         assert bytes(received).startswith(b"RSET 1 1 k v\r\nRACK\r\nRSET 2 2 k v\r\n")
-
-
-def wait_until(predicate: Callable[[], bool], timeout_s: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
 
 
 def _reads(client: Any, line: str, expected: str) -> bool:
