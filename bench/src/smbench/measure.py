@@ -15,13 +15,13 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from smbench import loader
 from smbench.options import BenchOptions, Target
-from smbench.runner import run_once
+from smbench.runner import RunResult, run_once
 from smclient.testing import ServerProcess, free_port, start_topology, wait_for_port
 
 SHARED_KEY = "test-key"
@@ -31,8 +31,9 @@ SHARED_KEY = "test-key"
 class Scale:
     """How big the standard run is (``--quick`` shrinks everything for a smoke test)."""
 
-    requests: int = 200_000  # redis-benchmark -n
-    mix_duration_s: float = 10.0
+    requests: int = 100_000  # redis-benchmark -n, per round
+    mix_duration_s: float = 5.0  # per round
+    rounds: int = 3  # targets compared in a part take turns, this many times each
     memory_keys: int = 1_000_000
     catchup_writes: int = 100_000
 
@@ -107,41 +108,84 @@ def _redis_benchmark(
     return out
 
 
-def _rb_rows(section: Section, label: str, port: int, auth: list[str], scale: Scale) -> None:
-    for pipeline in (1, 16):
-        try:
-            r = _redis_benchmark(port, pipeline, scale.requests, auth)
-        except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
-            section.skip(f"{label}, -P {pipeline}", exc)
-            continue
-        section.rows.append([f"{label}, -P {pipeline}", _fmt(r["SET"][0]),
-                             _fmt(r["SET"][1] * 1000), _fmt(r["GET"][0]),
-                             _fmt(r["GET"][1] * 1000)])
+RbFigures = dict[str, tuple[float, float]]
+"""``redis-benchmark`` figures of one run: test name -> (ops/s, p50 ms)."""
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def _rb_row(section: Section, label: str, runs: list[RbFigures]) -> None:
+    """One row: the median over the rounds of each figure; a note with every round."""
+    cells = [_median([r[test][i] for r in runs]) for test in ("SET", "GET") for i in (0, 1)]
+    section.rows.append([label, _fmt(cells[0]), _fmt(cells[1] * 1000), _fmt(cells[2]),
+                         _fmt(cells[3] * 1000)])
+    if len(runs) > 1:
+        section.notes.append(f"{label}: SET {', '.join(_fmt(r['SET'][0]) for r in runs)}; "
+                             f"GET {', '.join(_fmt(r['GET'][0]) for r in runs)} ops/s by round.")
+
+
+def _rb_targets(stack: ExitStack, section: Section, work: Path) -> list[tuple[str, int, list[str]]]:
+    """Start redis-server, a node and the Python floor; ``(label, port, auth)`` of each that
+    started (one that cannot start gets a ``not measured`` row)."""
+    targets: list[tuple[str, int, list[str]]] = []
+    try:
+        port, _ = stack.enter_context(redis_server(work / "redis-rb"))
+        targets.append(("redis-server", port, []))
+    except (OSError, TimeoutError) as exc:
+        section.skip("redis-server", exc)
+    try:
+        node = stack.enter_context(one_node(work / "node-rb"))
+        targets.append((NODE_LABEL, node.port, ["-a", SHARED_KEY]))
+    except (OSError, TimeoutError, RuntimeError) as exc:
+        section.skip("SuperMassive node", exc)
+    try:
+        targets.append((FLOOR_LABEL, stack.enter_context(python_floor()), []))
+    except (OSError, TimeoutError, RuntimeError) as exc:
+        section.skip("python floor", exc)
+    return targets
+
+
+NODE_LABEL = "SuperMassive node (RESP, journal-sync everysec)"
+FLOOR_LABEL = "python floor (smbench.floor: uvloop + hiredis + a dict)"
 
 
 def redis_benchmark(work: Path, scale: Scale) -> Section:
-    """``redis-benchmark -t get,set -c 50`` with and without ``-P 16``: Redis vs a node."""
+    """``redis-benchmark -t get,set -c 50`` with and without ``-P 16``: Redis, a node and the
+    Python floor, taking turns (``scale.rounds`` rounds), so that their ratios compare the same
+    minutes of a shared machine."""
     section = Section("redis-benchmark: GET/SET over RESP, 50 connections",
                       ["target", "SET ops/s", "SET p50 µs", "GET ops/s", "GET p50 µs"])
     section.commands.append(f"redis-benchmark -t get,set -c 50 -n {scale.requests} -r 100000 "
                             "--csv [-P 16] [-a <shared key>]")
-    try:
-        with redis_server(work / "redis-rb") as (port, _):
-            _rb_rows(section, "redis-server", port, [], scale)
-    except (OSError, TimeoutError) as exc:
-        section.skip("redis-server", exc)
-    try:
-        with one_node(work / "node-rb") as node:
-            _rb_rows(section, "SuperMassive node (RESP, journal-sync everysec)", node.port,
-                     ["-a", SHARED_KEY], scale)
-    except (OSError, TimeoutError, RuntimeError) as exc:
-        section.skip("SuperMassive node", exc)
-    try:
-        with python_floor() as port:
-            _rb_rows(section, "python floor (smbench.floor: uvloop + hiredis + a dict)", port,
-                     [], scale)
-    except (OSError, TimeoutError, RuntimeError) as exc:
-        section.skip("python floor", exc)
+    with ExitStack() as stack:
+        targets = _rb_targets(stack, section, work)
+        runs: dict[tuple[str, int], list[RbFigures]] = {}
+        failed: dict[tuple[str, int], BaseException] = {}
+        for pipeline in (1, 16):
+            for _ in range(scale.rounds):
+                for label, port, auth in targets:
+                    if (label, pipeline) in failed:
+                        continue
+                    try:
+                        figures = _redis_benchmark(port, pipeline, scale.requests, auth)
+                    except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
+                        failed[(label, pipeline)] = exc
+                        continue
+                    runs.setdefault((label, pipeline), []).append(figures)
+        for label, _, _ in targets:
+            for pipeline in (1, 16):
+                key = (label, pipeline)
+                if key in failed:
+                    section.skip(f"{label}, -P {pipeline}", failed[key])
+                elif key in runs:
+                    _rb_row(section, f"{label}, -P {pipeline}", runs[key])
+    section.notes.append(f"Each figure is the median of {scale.rounds} rounds; in each round "
+                         "the servers run one after the other, so the ratios compare the same "
+                         "minutes of this shared machine.")
     section.notes.append("The python floor is no store (no journal, no checks): it shows how "
                          "much of the gap to redis-server is Python itself.")
     return section
@@ -166,21 +210,27 @@ def python_floor() -> Iterator[int]:
         proc.wait(timeout=10)
 
 
-def _mix_row(section: Section, label: str, opts: BenchOptions, target: Target) -> None:
-    result = run_once(opts, target)
-    if result.setup_error:
-        section.skip(label, result.setup_error)
-        return
+def _mix_row(section: Section, label: str, results: list[RunResult]) -> None:
+    """The median round's figures (by ops/s); a note with every round and any wrong reply."""
+    ranked = sorted(results, key=lambda r: r.ops_per_sec)
+    result = ranked[len(ranked) // 2]
     lat = result.latency_us()
-    section.rows.append([label, _fmt(result.ops_per_sec), _fmt(lat["p50"]), _fmt(lat["p99"]),
-                         _fmt(lat["p999"]), str(result.errors)])
-    if result.errors:
-        section.notes.append(f"{label}: {result.errors} wrong replies; first: "
-                             f"`{result.stats.samples[0] if result.stats.samples else '?'}`")
+    errors = sum(r.errors for r in results)
+    section.rows.append([label, _fmt(_median([r.ops_per_sec for r in results])),
+                         _fmt(lat["p50"]), _fmt(lat["p99"]), _fmt(lat["p999"]), str(errors)])
+    if len(results) > 1:
+        section.notes.append(f"{label}: {', '.join(_fmt(r.ops_per_sec) for r in results)} "
+                             "ops/s by round.")
+    for r in results:
+        if r.errors:
+            section.notes.append(f"{label}: {r.errors} wrong replies; first: "
+                                 f"`{r.stats.samples[0] if r.stats.samples else '?'}`")
+            break
 
 
 def mix(work: Path, scale: Scale) -> Section:
-    """The original benchmarker's mix (80/15/5) at 50 connections: cluster and one node."""
+    """The original benchmarker's mix (80/15/5) at 50 connections: a cluster and one node,
+    taking turns (``scale.rounds`` rounds of ``scale.mix_duration_s``)."""
     section = Section("smbench mix (80% GET, 15% PUT, 5% DEL, 16-byte keys, 64-byte values), "
                       "50 connections, native protocol",
                       ["target", "ops/s", "p50 µs", "p99 µs", "p99.9 µs", "errors"])
@@ -194,24 +244,43 @@ def mix(work: Path, scale: Scale) -> Section:
     section.commands.append(f"smbench --workload mix --value-size 64 --connections 50 "
                             f"--processes {procs} --duration {scale.mix_duration_s:g} "
                             "--local | --shared-key ...")
-    try:
-        topo = start_topology(work / "mix-cluster", primaries=2, replicas=1, cluster=True,
-                              local=True)
+    cluster_label = "cluster (--local), 2 primaries with 1 replica each"
+    node_label = "one node (NAUTH)"
+    with ExitStack() as stack:
+        targets: list[tuple[str, BenchOptions, Target]] = []
         try:
-            entry = topo.entry
-            target = Target(entry.host, entry.port)
-            _mix_row(section, "cluster (--local), 2 primaries with 1 replica each",
-                     options(target, local=True), target)
-        finally:
-            topo.stop()
-    except (OSError, TimeoutError, RuntimeError) as exc:
-        section.skip("cluster + 2 primaries", exc)
-    try:
-        with one_node(work / "mix-node") as node:
+            topo = start_topology(work / "mix-cluster", primaries=2, replicas=1, cluster=True,
+                                  local=True)
+            stack.callback(topo.stop)
+            target = Target(topo.entry.host, topo.entry.port)
+            targets.append((cluster_label, options(target, local=True), target))
+        except (OSError, TimeoutError, RuntimeError) as exc:
+            section.skip("cluster + 2 primaries", exc)
+        try:
+            node = stack.enter_context(one_node(work / "mix-node"))
             target = Target(node.host, node.port)
-            _mix_row(section, "one node (NAUTH)", options(target, shared_key=SHARED_KEY), target)
-    except (OSError, TimeoutError, RuntimeError) as exc:
-        section.skip("one node", exc)
+            targets.append((node_label, options(target, shared_key=SHARED_KEY), target))
+        except (OSError, TimeoutError, RuntimeError) as exc:
+            section.skip("one node", exc)
+        results: dict[str, list[RunResult]] = {label: [] for label, _, _ in targets}
+        broken: dict[str, str] = {}
+        for _ in range(scale.rounds):
+            for label, opts, target in targets:
+                if label in broken:
+                    continue
+                result = run_once(opts, target)
+                if result.setup_error:
+                    broken[label] = result.setup_error
+                else:
+                    results[label].append(result)
+        for label, _, _ in targets:
+            if label in broken:
+                section.skip(label, broken[label])
+            else:
+                _mix_row(section, label, results[label])
+    section.notes.append(f"Each row is the median of {scale.rounds} rounds of "
+                         f"{scale.mix_duration_s:g} s; the cluster and the node take turns, so "
+                         "their ratio compares the same minutes of this shared machine.")
     return section
 
 

@@ -28,7 +28,8 @@ from smbench.measure import Scale, Section
 from smbench.targets import targets
 
 PARTS = ("rb", "mix", "memory", "catchup")
-QUICK = Scale(requests=20_000, mix_duration_s=2.0, memory_keys=20_000, catchup_writes=5_000)
+QUICK = Scale(requests=20_000, mix_duration_s=2.0, rounds=1, memory_keys=20_000,
+              catchup_writes=5_000)
 
 
 def _first_line(cmd: list[str]) -> str:

@@ -61,7 +61,7 @@ def targets(sections: list[Section]) -> Section:
         shown = "not measured" if value is None else (
             f"{value:.2f}x" if goal_text.endswith("x") else f"{value:,.2f}")
         out.rows.append([name, shown, goal_text, "-" if met is None else ("yes" if met else "no")])
-    out.notes.append("Ratios divide figures measured minutes apart on the same (shared, noisy) "
-                     "machine in this run; `smbench --compare` alternates two targets for a "
-                     "tighter A/B figure.")
+    out.notes.append("Ratios divide the medians of rounds in which the compared servers took "
+                     "turns on the same (shared, noisy) machine in this run; "
+                     "`smbench --compare` does the same for any two targets.")
     return out
