@@ -57,3 +57,15 @@ def test_quick_standard_run_writes_the_page(tmp_path):
     assert proc.returncode == 0, proc.stderr
     page = out.read_text()
     assert "## smbench mix" in page and "## Replica catch-up" in page
+
+
+def test_a_row_of_alternated_rounds_shows_each_figures_median_and_notes_every_round():
+    section = Section("rb", ["target", "SET ops/s", "SET p50 µs", "GET ops/s", "GET p50 µs"])
+    rounds = [{"SET": (90_000.0, 0.3), "GET": (70_000.0, 0.5)},
+              {"SET": (50_000.0, 0.9), "GET": (80_000.0, 0.4)},
+              {"SET": (70_000.0, 0.5), "GET": (60_000.0, 0.6)}]
+    measure._rb_row(section, "redis-server, -P 1", rounds)
+    assert section.rows == [["redis-server, -P 1", "70,000", "500", "70,000", "500"]]
+    assert section.notes == ["redis-server, -P 1: SET 90,000, 50,000, 70,000; "
+                             "GET 70,000, 80,000, 60,000 ops/s by round."]
+    assert measure._median([4.0, 1.0, 3.0, 2.0]) == 2.5
