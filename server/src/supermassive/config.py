@@ -96,14 +96,16 @@ NODE_KEYS: tuple[Key, ...] = (
         "Seconds a deleted key's tombstone is kept before it is collected.", minimum=0,
         maximum=365 * 86400),
     Key("replication-backlog-bytes", int, 64 * 1024 * 1024,
-        "Bytes of unacknowledged stream per replica before it is cut and caught up later.",
+        "Bytes of stream waiting to be sent to one replica (slow, paused, unreachable) before "
+        "it is cut and caught up later.",
         minimum=65536, maximum=1 << 34),
     Key("replication-coalesce-ms", float, 0,
         "Under load, send the replication stream at most once per this many milliseconds "
         "(records journaled meanwhile join one write). 0: records leave in the loop iteration "
         "that acknowledged them, so a replica has every acknowledged write unless the network "
-        "loses it; 10 roughly halves a replica's CPU per write, but a primary killed within "
-        "that window leaves its replica that much behind until it returns.",
+        "loses it; 10 batches records and cuts a replica's CPU per write under load, but a "
+        "primary killed within that window leaves its replica that much behind until it "
+        "returns.",
         minimum=0, maximum=1000),
 )
 
