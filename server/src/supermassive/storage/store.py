@@ -252,9 +252,7 @@ class Store(JournalCompaction):
             self._append_entry(_OP_SET_BYTE, key,
                                self.keyspace.put_stamped(key, value, self.clock))
             return True
-        if not 0 < version <= VERSION_MAX:  # _given, inlined
-            raise ValueError(f"version out of range: {version}")
-        self.clock.observe(version)
+        self._given(version)
         entry = _pack_version(version) + value
         if not self.keyspace.put_entry(key, entry, version):
             return False
@@ -263,12 +261,7 @@ class Store(JournalCompaction):
 
     def delete(self, key: bytes, version: int | None = None) -> bool:
         """Leave a tombstone if newer than what is stored; True when a live value was removed."""
-        if version is None:
-            version = self._stamp(key)
-        else:  # _given, inlined
-            if not 0 < version <= VERSION_MAX:
-                raise ValueError(f"version out of range: {version}")
-            self.clock.observe(version)
+        version = self._stamp(key) if version is None else self._given(version)
         applied, removed = self.keyspace.delete(key, version)
         if applied:
             self._append_entry(_OP_DELETE_BYTE, key, _pack_version(version))
@@ -276,9 +269,7 @@ class Store(JournalCompaction):
 
     def repair(self, key: bytes, losing: int, winning: int) -> bool:
         """Conditional delete for read repair (see :meth:`Keyspace.repair`)."""
-        if not 0 < winning <= VERSION_MAX:  # _given, inlined
-            raise ValueError(f"version out of range: {winning}")
-        self.clock.observe(winning)
+        self._given(winning)
         if not self.keyspace.repair(key, losing, winning):
             return False
         self._append_entry(_OP_DELETE_BYTE, key, _pack_version(winning))
@@ -348,11 +339,6 @@ class Store(JournalCompaction):
         self._install()
 
     # -- I/O -------------------------------------------------------------------------------
-
-    @property
-    def unwritten(self) -> int:
-        """Bytes of records not yet handed to the OS (0 after :meth:`flush`)."""
-        return len(self._buf)
 
     @property
     def unwritten_buffer(self) -> bytearray:
