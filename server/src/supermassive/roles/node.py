@@ -31,7 +31,6 @@ from supermassive.roles.lifecycle import start_listener, stop_event
 from supermassive.storage.errors import Conflict, InvalidValue, NotFound
 from supermassive.storage.numbers import apply_delta
 from supermassive.storage.store import Store
-from supermassive.versions import VERSION_MAX
 
 log = logging.getLogger("supermassive.node")
 
@@ -104,13 +103,11 @@ class NodeHandler(DataHandler):
         well-formed version; else ``None``."""
         token, _, pair = rest.partition(b" ")
         key, _, value = pair.partition(b" ")
-        if (0 in line or not line.isascii() or self.over_memory or not token.isdigit()
-                or len(token) > 19
+        version = parse_version(token)
+        if (not version  # malformed, or 0: the general path observes it, the store refuses it
+                or 0 in line or not line.isascii() or self.over_memory
                 or (self._lookup(key) is None and key_error(key) is not None)):
             return None
-        version = int(token)
-        if not 0 < version <= VERSION_MAX:
-            return None  # the general path observes it, then the store refuses it
         self.store.put(key, value, version)  # observes version first, as cmd_vput does
         return self._after_fsync(OK_WRITTEN) if self._sync_always else OK_WRITTEN
 
@@ -119,12 +116,10 @@ class NodeHandler(DataHandler):
         :func:`key_error`'s fast proof (printable ASCII but space: the line is then ASCII
         without NUL, and the key one argument); else ``None``."""
         token, _, key = rest.partition(b" ")
-        if (not token.isdigit() or len(token) > 19 or not 0 < len(key) <= MAX_KEY_BYTES
-                or key.translate(None, GRAPHIC)):
+        version = parse_version(token)
+        if (not version  # as in fast_vput
+                or not 0 < len(key) <= MAX_KEY_BYTES or key.translate(None, GRAPHIC)):
             return None
-        version = int(token)
-        if not 0 < version <= VERSION_MAX:
-            return None  # as in fast_vput
         reply = OK_DELETED if self.store.delete(key, version) else ERR_NOT_FOUND
         return self._after_fsync(reply) if self._sync_always else reply
 
@@ -132,14 +127,12 @@ class NodeHandler(DataHandler):
         """VREPAIR (the cluster's read repair) with two well-formed versions and a key proven
         valid as in :meth:`fast_vdel`; else ``None``."""
         key, _, versions = rest.partition(b" ")
-        losing, _, winning = versions.partition(b" ")
-        if (not losing.isdigit() or not winning.isdigit() or len(losing) > 19
-                or len(winning) > 19 or not 0 < len(key) <= MAX_KEY_BYTES
+        losing_token, _, winning_token = versions.partition(b" ")
+        losing, winning = parse_version(losing_token), parse_version(winning_token)
+        if (losing is None or winning is None or not 0 < len(key) <= MAX_KEY_BYTES
                 or key.translate(None, GRAPHIC)):
             return None
-        if int(winning) > VERSION_MAX or int(losing) > VERSION_MAX:
-            return None  # the general path says "bad version"
-        changed = self.store.repair(key, int(losing), int(winning))
+        changed = self.store.repair(key, losing, winning)
         reply = OK_REPAIRED if changed else OK_UNCHANGED
         return self._after_fsync(reply) if self._sync_always else reply
 

@@ -27,7 +27,6 @@ from supermassive.roles.data import (
 from supermassive.roles.node import open_store, serve_data_role
 from supermassive.storage.records import Record
 from supermassive.storage.store import Store
-from supermassive.versions import VERSION_MAX
 
 log = logging.getLogger("supermassive.replica")
 
@@ -166,13 +165,9 @@ class ReplicaHandler(DataHandler):
         parts = rest.split(b" ", 3)
         if len(parts) < 3:
             return None
-        position, version, key = parts[0], parts[1], parts[2]
-        if not (position.isdigit() and version.isdigit() and len(position) <= 19
-                and len(version) <= 19) or key_error(key) is not None:
-            return None
-        number, stamp = int(position), int(version)
-        if stamp > VERSION_MAX:
-            return None  # the general path refuses it (parse_version)
+        number, stamp, key = parse_version(parts[0]), parse_version(parts[1]), parts[2]
+        if number is None or stamp is None or key_error(key) is not None:
+            return None  # the general path answers (cmd_rset parses both the same way)
         self.store.apply_set(number, stamp, key, parts[3] if len(parts) == 4 else b"")
         if _QUIET in data:
             return b""
