@@ -289,38 +289,33 @@ class ServerConnection(asyncio.Protocol):
                 then, source = item, item.source
             else:
                 then, source = None, item
-            if type(source) is bytes:
-                queue.popleft()
-                chunk.append(then.fn(source) if then is not None else source)
-                continue
-            if not isinstance(source, asyncio.Future):
-                try:
-                    source = _started(source)  # type: ignore[arg-type]
-                except Exception:
-                    log.exception("command failed to start")
-                    source = ERR_INTERNAL
-                if then is not None:
-                    then.source = source
-                else:
-                    queue[0] = source
-                continue
-            if not source.done():
-                if self._waiting is not source:
-                    self._waiting = source
-                    source.add_done_callback(self._head_done)
-                break
+            if type(source) is not bytes:
+                if not isinstance(source, asyncio.Future):
+                    try:
+                        source = _started(source)  # type: ignore[arg-type]
+                    except Exception:
+                        log.exception("command failed to start")
+                        source = ERR_INTERNAL
+                    if then is not None:
+                        then.source = source
+                    else:
+                        queue[0] = source
+                    continue
+                if not source.done():
+                    if self._waiting is not source:
+                        self._waiting = source
+                        source.add_done_callback(self._head_done)
+                    break
+                source = _outcome(source)
             queue.popleft()
-            native = _outcome(source)
-            chunk.append(then.fn(native) if then is not None else native)
+            chunk.append(then.fn(source) if then is not None else source)
         if chunk:
             transport.write(chunk[0] if len(chunk) == 1 else b"".join(chunk))
-        if queue:
-            self._update_reading()
-            return
         self._update_reading()
-        self._settle_drained()
-        if self.session.closing or self._eof:
-            transport.close()
+        if not queue:
+            self._settle_drained()
+            if self.session.closing or self._eof:
+                transport.close()
 
     def _head_done(self, fut: asyncio.Future[bytes]) -> None:
         """The future at the head of the queue completed: write what is ready, unless this
