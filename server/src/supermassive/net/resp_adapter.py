@@ -32,6 +32,7 @@ from supermassive.net.server import (
     ERR_INTERNAL,
     Handler,
     Reply,
+    RespFast,
     ResponderFactory,
     ServerConnection,
     Session,
@@ -53,12 +54,6 @@ async def _await_encode(shape: ReplyShape, natives: list[Reply]) -> bytes:
             log.exception("command failed")
             done.append(ERR_INTERNAL)
     return encode_reply(shape, done)
-
-
-RespFast = Callable[[Session, list[bytes]], "bytes | None"]
-"""A role's RESP fast path for one command name: ``hook(session, args)`` gives the RESP reply
-bytes when it can prove the general path would give exactly them, else ``None`` (the general
-path then runs). Roles offer them as ``handler.resp_fast: dict[bytes, RespFast]``."""
 
 
 def _general(handler: Handler, session: Session, args: list[bytes], role: Role) -> Reply:

@@ -111,6 +111,11 @@ class Handler(Protocol):
         """The connection is gone (release per-connection resources)."""
 
 
+RespFast = Callable[[Session, list[bytes]], "bytes | None"]
+"""A role's RESP fast path for one command name: ``hook(session, args)`` gives the RESP reply
+bytes when it can prove the general path would give exactly them, else ``None`` (the general
+path then runs). Roles offer them as ``handler.resp_fast: dict[bytes, RespFast]``."""
+
 ResponderFactory = Callable[["ServerConnection"], Callable[[bytes], None]]
 """Builds an alternative protocol feeder (RESP) for a connection, chosen by its first byte."""
 

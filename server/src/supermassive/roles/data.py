@@ -16,7 +16,7 @@ import struct
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from supermassive.net.server import Reply, Session
+from supermassive.net.server import Reply, RespFast, Session
 from supermassive.stats import Counters
 from supermassive.versions import VERSION_MAX
 
@@ -54,7 +54,6 @@ RESP_OK = b"+OK\r\n"
 
 Command = Callable[[Session, bytes | None], Reply]
 FastCommand = Callable[[Session, bytes, bytes], Reply | None]
-RespFast = Callable[[Session, list[bytes]], bytes | None]
 """``fast(session, line, rest)``: the reply when every rule is proven to hold, else ``None``
 (the session is authenticated and the line has a space after the command name)."""
 
