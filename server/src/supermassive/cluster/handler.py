@@ -181,7 +181,7 @@ class FastWrite:
         self._session = session
         self._req = req
 
-    def start(self) -> Reply:
+    def start(self) -> asyncio.Future[bytes]:
         """Run the write now (the connection layer calls this when every earlier reply is
         ready): a future of its reply, which gives the session's write back when done."""
         handler = self._handler
@@ -199,11 +199,6 @@ class FastWrite:
         self._session.pending_writes -= 1
 
     def __await__(self) -> Generator[Any, None, bytes]:
-        handler = self._handler
-        try:
-            fut = handler._write_now(self._req)
-            if fut is None:
-                return (yield from handler._run(self._req).__await__())
-            return (yield from fut.__await__())
-        finally:
-            self._session.pending_writes -= 1
+        """Awaited (a RESP command translated to several writes): :meth:`start`, then its
+        reply (cancelling the await cancels the write's future, which gives the write back)."""
+        return (yield from self.start().__await__())
