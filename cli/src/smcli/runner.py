@@ -88,9 +88,7 @@ class Runner:
         if not lines:
             return []
         if len(lines) == 1:
-            started = self._clock()
-            reply = self.session.execute(lines[0])
-            return [self._show(lines[0], reply, self._clock() - started)]
+            return [self.run(lines[0])]  # on its own: timed, as run() does
         replies = self.session.execute_many(lines)
         return [self._show(line, reply, None) for line, reply in zip(lines, replies, strict=True)]
 
