@@ -12,6 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from supermassive.net.resp import RespError, make_resp_reader, protocol_error
+from supermassive.net.resp_inline import InlineAwareReader
+from supermassive.net.resp_reader import NullRequest
 
 READERS = ["python", "hiredis"]
 
@@ -44,8 +46,23 @@ def test_one_command_comes_out_as_its_argument_list(name):
 
 def test_pipelined_commands_come_out_in_order_and_empty_arrays_are_skipped(name):
     r = make_resp_reader(name=name)
-    data = encode([b"PING"]) + b"*0\r\n*-1\r\n" + encode([b"GET", b"a"]) + encode([b"GET", b"b"])
+    data = encode([b"PING"]) + b"*0\r\n" + encode([b"GET", b"a"]) + encode([b"GET", b"b"])
     assert drain(r, data) == [[b"PING"], [b"GET", b"a"], [b"GET", b"b"]]
+
+
+def test_a_null_array_is_skipped_through_the_reader_connections_use(name):
+    r = InlineAwareReader(lambda: make_resp_reader(name=name), 1024)
+    data = encode([b"PING"]) + b"*-1\r\n" + encode([b"GET", b"a"]) + b"*-1\r\n"
+    assert drain(r, data) == [[b"PING"], [b"GET", b"a"]]
+    assert drain(r, encode([b"GET", b"b"])) == [[b"GET", b"b"]]
+
+
+def test_hiredis_alone_refuses_a_null_it_cannot_place():
+    """hiredis returns None for ``*-1``, ``$-1`` and ``_`` alike; the reader says so instead
+    of skipping what may be an inline command (InlineAwareReader then decides)."""
+    for null in (b"*-1\r\n", b"$-1\r\n", b"_\r\n"):
+        with pytest.raises(NullRequest):
+            drain(make_resp_reader(name="hiredis"), encode([b"PING"]) + null)
 
 
 def test_bulk_strings_are_binary_safe_and_may_be_empty(name):

@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 
-from supermassive.net.resp_reader import PythonRespReader, RespError, RespReader
+from supermassive.net.resp_reader import NullRequest, PythonRespReader, RespError, RespReader
 
 _STAR = 42  # b"*"
 KEEP_LIMIT_BYTES = 1 << 20
@@ -189,9 +189,14 @@ class InlineAwareReader:
 
     def _recover(self, exc: RespError) -> tuple[bytes, int]:
         """The wrapped reader failed: where an inline line starts, or ``exc`` raised when the
-        failing request starts with ``*`` (a real error)."""
+        failing request starts with ``*`` (a real error). For a :class:`NullRequest` (hiredis
+        cannot tell ``*-1`` from an inline ``_`` or ``$-1`` line), the exact reader decides:
+        reading goes on after the requests handed out and any empty ones, whether an inline
+        line or another request starts there."""
         kept = self._kept_bytes()
         pos = skip_commands(kept, self._count)
+        if type(exc) is NullRequest and pos is not None:
+            return kept, pos
         if pos is None or pos >= len(kept) or kept[pos] == _STAR:
             raise exc
         return kept, pos

@@ -31,6 +31,17 @@ class RespError(Exception):
     """The client sent something that is not a valid RESP2 request (or is over a limit)."""
 
 
+class NullRequest(RespError):
+    """hiredis read a null where a request starts, and cannot say which one it was: ``*-1``
+    (an empty request, which RESP skips) or ``$-1`` / RESP3's ``_`` (no request at all, so an
+    inline command line that looks like RESP). :class:`~supermassive.net.resp_inline.
+    InlineAwareReader`, which every connection reads through, re-reads the bytes it kept to
+    decide exactly (:class:`PythonRespReader` never raises it)."""
+
+    def __init__(self) -> None:
+        super().__init__("a null where a request starts")
+
+
 class RespReader(Protocol):
     """What the connection layer needs from a RESP request reader."""
 
@@ -257,8 +268,10 @@ class HiredisRespReader:
             if item is _INCOMPLETE:
                 return None
             self._unparsed = 0
-            if item is None or (type(item) is list and not item):
-                continue  # "*-1" / "*0": no command
+            if item is None:
+                raise NullRequest
+            if type(item) is list and not item:
+                continue  # "*0": no command
             self._check(item)
             return item  # type: ignore[no-any-return]
 
@@ -287,8 +300,10 @@ class HiredisRespReader:
         for item in iter(self._reader.gets, _INCOMPLETE):  # raises RespError
             if careful or type(item) is not list:
                 self._unparsed = 0
-                if item is None or (type(item) is list and not item):
-                    continue  # "*-1" / "*0": no command
+                if item is None:
+                    raise NullRequest
+                if type(item) is list and not item:
+                    continue  # "*0": no command
                 self._check(item)
             elif item:
                 for arg in item:
@@ -334,8 +349,9 @@ class HiredisRespReader:
         for item in iter(self._reader.gets, _INCOMPLETE):  # raises RespError
             if type(item) is not list:
                 self._unparsed = 0
-                if item is not None:
-                    self._check(item)
+                if item is None:
+                    raise NullRequest
+                self._check(item)
                 continue
             if not item:
                 continue
