@@ -9,6 +9,7 @@ from cluster_support import Topology, node_client, wait_until
 
 from supermassive.cluster.handler import ClusterHandler
 from supermassive.cluster.service import Cluster
+from supermassive.net.deferred import Deferred
 from supermassive.net.server import Session
 
 
@@ -37,7 +38,7 @@ async def test_fast_gets_answer_like_the_general_path_and_give_their_slots_back(
 
     # A client that goes away while its GET is in flight: the slot comes back anyway.
     gone = handler.handle(Session("gone"), b"GET k")
-    assert isinstance(gone, asyncio.Future) and slots.used == 1
+    assert isinstance(gone, Deferred) and slots.used == 1
     gone.cancel()
 
     async def released() -> bool:

@@ -2,8 +2,9 @@
 futures complete in, and a lazy reply starts only once every earlier reply is ready.
 
 A scripted handler answers each ``cmd <i>`` line with the kind of reply the test draws: ready
-bytes, a future completed later (or failed), a lazy coroutine, a lazy object with ``start()``,
-or a :class:`Then` over any of them. A fake transport records what is written.
+bytes, a future completed later (or failed), a :class:`Deferred` completed later (its callbacks
+run at once, inside ``set_result``), a lazy coroutine, a lazy object with ``start()``, or a
+:class:`Then` over any of them. A fake transport records what is written.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from supermassive.net.deferred import Deferred
 from supermassive.net.server import ERR_INTERNAL, Reply, Server, ServerConnection, Session, Then
 
-KINDS = ("bytes", "future", "failing", "coroutine", "startable", "then-future", "then-lazy")
+KINDS = ("bytes", "future", "failing", "coroutine", "startable", "then-future", "then-lazy",
+         "deferred", "then-deferred")
 
 
 class RecordingTransport(asyncio.Transport):
@@ -51,7 +54,7 @@ class ScriptedHandler:
 
     def __init__(self, kinds: list[str]) -> None:
         self.kinds = kinds
-        self.futures: dict[int, asyncio.Future[bytes]] = {}
+        self.futures: dict[int, asyncio.Future[bytes] | Deferred] = {}
         self.started: list[int] = []
         self.early_starts: list[int] = []  # lazy replies started before an earlier one was ready
         self.ready: set[int] = set()
@@ -84,6 +87,11 @@ class ScriptedHandler:
         if kind in ("future", "failing", "then-future"):
             fut = self._future(i)
             return Then(fut, bytes.lower) if kind == "then-future" else fut
+        if kind in ("deferred", "then-deferred"):
+            deferred = Deferred()
+            self.futures[i] = deferred
+            deferred.add_done_callback(lambda _: self.ready.add(i))
+            return Then(deferred, bytes.lower) if kind == "then-deferred" else deferred
         if kind == "coroutine":
             return self._coroutine(i, reply)
         lazy = Startable(self, i, reply)
@@ -144,6 +152,7 @@ async def run_script(kinds: list[str], order: list[int], cuts: list[int]) -> tup
     for i in pending:
         fut = handler.futures[i]
         if kinds[i] == "failing":
+            assert isinstance(fut, asyncio.Future)
             fut.set_exception(RuntimeError("boom"))
         else:
             fut.set_result(b"R%d\r\n" % i)
@@ -180,11 +189,12 @@ async def waiting_on_drain(kinds: list[str]) -> tuple[
 
 async def test_lost_connection_cancels_waiting_replies_and_closes_lazy_ones() -> None:
     handler, conn, transport, drained = await waiting_on_drain(
-        ["future", "coroutine", "then-future", "startable"])
+        ["future", "coroutine", "then-future", "startable", "deferred"])
     conn.connection_lost(None)
     await settle()
     assert drained.done()
     assert handler.futures[0].cancelled() and handler.futures[2].cancelled()
+    assert handler.futures[4].cancelled()
     assert handler.started == []  # the lazy ones never ran
     assert transport.chunks == []
 
@@ -221,3 +231,17 @@ async def test_a_completed_future_does_not_carry_out_replies_before_their_write_
     written = b"".join(transport.chunks)
     assert written.index(b"R1\r\n") > written.index(b"<flush>")
     assert written.replace(b"<flush>", b"") == b"R0\r\nR1\r\n"
+
+
+async def test_a_deferred_alone_is_written_inside_the_call_that_completes_it() -> None:
+    """No loop iteration between the producer and the write (the cluster's fast GET)."""
+    handler = ScriptedHandler(["deferred", "bytes", "deferred"])
+    conn, transport = connect(handler)
+    conn.data_received(b"cmd 0\r\n")
+    assert transport.chunks == []
+    handler.futures[0].set_result(b"R0\r\n")
+    assert transport.chunks == [b"R0\r\n"]  # written before any await
+    conn.data_received(b"cmd 1\r\ncmd 2\r\n")
+    await settle()
+    handler.futures[2].set_result(b"R2\r\n")
+    assert b"".join(transport.chunks) == b"R0\r\nR1\r\nR2\r\n"

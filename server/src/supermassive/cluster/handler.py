@@ -27,6 +27,7 @@ from supermassive.cluster.auth import Credentials
 from supermassive.cluster.request import Request, parse_request, plain_key
 from supermassive.cluster.service import Cluster
 from supermassive.cluster.slots import Slots
+from supermassive.net.deferred import Deferred
 from supermassive.net.server import Reply, Session
 
 log = logging.getLogger("supermassive.cluster")
@@ -77,7 +78,7 @@ class ClusterHandler:
             return asyncio.ensure_future(self._run(req))
         return self._run(req)
 
-    def _get_now(self, key: bytes) -> asyncio.Future[bytes] | None:
+    def _get_now(self, key: bytes) -> Deferred | None:
         """``GET <plain key>`` with nothing queued before it: started at once, without a task
         (:meth:`Router.get_soon`); ``None`` when the general path must answer."""
         slots = self._slots
@@ -88,7 +89,7 @@ class ClusterHandler:
             slots.give()
         return fut
 
-    def _write_now(self, req: Request) -> asyncio.Future[bytes] | None:
+    def _write_now(self, req: Request) -> Deferred | None:
         """PUT or DEL on the fast path (:meth:`Router.put_soon`, :meth:`Router.delete_soon`),
         holding a slot until it is over; ``None`` when the general path must do it."""
         slots = self._slots
@@ -181,10 +182,12 @@ class FastWrite:
         self._session = session
         self._req = req
 
-    def start(self) -> asyncio.Future[bytes]:
+    def start(self) -> Deferred | asyncio.Future[bytes]:
         """Run the write now (the connection layer calls this when every earlier reply is
-        ready): a future of its reply, which gives the session's write back when done."""
+        ready): its reply (a deferred or a task), which gives the session's write back when
+        done."""
         handler = self._handler
+        fut: Deferred | asyncio.Future[bytes] | None
         try:
             fut = handler._write_now(self._req)
             if fut is None:
@@ -195,10 +198,11 @@ class FastWrite:
         fut.add_done_callback(self._finished)
         return fut
 
-    def _finished(self, fut: asyncio.Future[bytes]) -> None:
+    def _finished(self, fut: Deferred | asyncio.Future[bytes]) -> None:
         self._session.pending_writes -= 1
 
     def __await__(self) -> Generator[Any, None, bytes]:
         """Awaited (a RESP command translated to several writes): :meth:`start`, then its
-        reply (cancelling the await cancels the write's future, which gives the write back)."""
+        reply. Cancelling the await leaves the write running; it gives the session's write
+        back when it is over (or at once, for a general-path task, which is cancelled)."""
         return (yield from self.start().__await__())

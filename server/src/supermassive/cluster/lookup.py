@@ -2,12 +2,14 @@
 
 Every primary is up, so ``VGET <key>`` goes to each of them at once with a reply callback
 (:meth:`~supermassive.cluster.link.LinkConnection.request_cb`: no future per member, no extra
-loop iteration); the callbacks count the answers down, and the last one resolves the GET's
-future with the reply bytes. The connection layer awaits that future in its ordered reply
-queue, so per-connection order is the same as with a coroutine. Nothing about the answer
-changes: the highest version wins (:func:`~supermassive.cluster.merge.pick`, the rules of
-:func:`~supermassive.cluster.merge.resolve` without a ``Copy`` per copy, whenever more than
-one copy is found), the clock observes the winner, live losers go to read repair.
+loop iteration); the callbacks count the answers down, and the last one sets the GET's
+:class:`~supermassive.net.deferred.Deferred` to the reply bytes. The connection layer waits for
+it in its ordered reply queue (per-connection order is the same as with a coroutine), and the
+deferred's callback writes the reply inside the link's I/O callback that read the last answer.
+Nothing about the answer changes: the highest version wins
+(:func:`~supermassive.cluster.merge.pick`, the rules of
+:func:`~supermassive.cluster.merge.resolve` without a ``Copy`` per copy, whenever more than one
+copy is found), the clock observes the winner, live losers go to read repair.
 
 Anything unusual (a primary that fails this very request, an unexpected reply) hands the GET
 to the general path (:meth:`Router.get_general`), which asks the shard's replicas and says
@@ -28,6 +30,7 @@ from supermassive.cluster.link import LinkReply
 from supermassive.cluster.member import Member
 from supermassive.cluster.merge import BadReply, pick, vget_fields
 from supermassive.cluster.topology import Shard
+from supermassive.net.deferred import Deferred
 
 if TYPE_CHECKING:
     from supermassive.cluster.router import Router
@@ -77,7 +80,7 @@ class Lookup:
         self._remaining = len(shards)
         self._abandoned = False
         self.on_done = on_done
-        self.reply: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        self.reply = Deferred()
 
     def abandon(self) -> None:
         """Forget this lookup (it could not be sent to every primary)."""
@@ -137,7 +140,7 @@ class Lookup:
 
 
 def _relay(
-    reply: asyncio.Future[bytes], on_done: Callable[[], None] | None,
+    reply: Deferred, on_done: Callable[[], None] | None,
 ) -> Callable[[asyncio.Future[bytes]], None]:
     """A done-callback copying a task's outcome into ``reply`` (unless it is done already),
     then calling ``on_done``."""
@@ -152,7 +155,7 @@ def _relay(
     return relay
 
 
-def _copy(task: asyncio.Future[bytes], reply: asyncio.Future[bytes]) -> None:
+def _copy(task: asyncio.Future[bytes], reply: Deferred) -> None:
     if task.cancelled():
         if not reply.done():
             reply.cancel()

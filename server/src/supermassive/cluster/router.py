@@ -43,6 +43,7 @@ from supermassive.cluster.repair import Repairs
 from supermassive.cluster.rotation import RoundRobin
 from supermassive.cluster.topology import Shard, Topology
 from supermassive.cluster.write import start_delete, start_put
+from supermassive.net.deferred import Deferred
 from supermassive.roles.data import ERR_INVALID_VALUE, multi_reply
 from supermassive.storage.errors import InvalidValue
 from supermassive.storage.numbers import apply_delta
@@ -109,10 +110,11 @@ class Router:
 
     def get_soon(
         self, key: bytes, on_done: Callable[[], None] | None = None,
-    ) -> asyncio.Future[bytes] | None:
+    ) -> Deferred | None:
         """GET without a task when every primary is up (:mod:`~supermassive.cluster.lookup`):
-        the future of the reply, or ``None`` when the caller must use :meth:`get`.
-        ``on_done`` is called once when the GET is over (only when a future is returned)."""
+        the reply's :class:`~supermassive.net.deferred.Deferred`, or ``None`` when the caller
+        must use :meth:`get`. ``on_done`` is called once when the GET is over (only when a
+        reply is returned)."""
         shards = self.topology.shards
         if not shards:
             return None
@@ -171,11 +173,11 @@ class Router:
 
     def put_soon(
         self, key: bytes, value: bytes, on_done: Callable[[], None] | None = None,
-    ) -> asyncio.Future[bytes] | None:
+    ) -> Deferred | None:
         """PUT without a task when nothing of ``key`` is in flight here and its first choice
-        of primary is up (:mod:`~supermassive.cluster.write`): the future of the reply, or
+        of primary is up (:mod:`~supermassive.cluster.write`): the reply's deferred, or
         ``None`` (nothing done) when the caller must use :meth:`put`. ``on_done`` is called
-        once when the PUT is over (only when a future is returned)."""
+        once when the PUT is over (only when a reply is returned)."""
         return start_put(self, key, value, on_done)
 
     async def put_to(self, line: bytes, members: Sequence[Member], refused: bytes | None) -> bytes:
@@ -244,7 +246,7 @@ class Router:
 
     def delete_soon(
         self, key: bytes, on_done: Callable[[], None] | None = None,
-    ) -> asyncio.Future[bytes] | None:
+    ) -> Deferred | None:
         """DEL without a task when nothing of ``key`` is in flight here and every primary is
         up (:mod:`~supermassive.cluster.write`): like :meth:`put_soon`."""
         return start_delete(self, key, on_done)

@@ -1,11 +1,12 @@
-"""PUT and DEL in the common case, driven by callbacks: no task, no key-order future, one future.
+"""PUT and DEL in the common case, driven by callbacks: no task, no key-order future, no future.
 
 When nothing of the key is in flight in this cluster process (its key-order chain is empty)
 and the round robin's first choice of primary is up, the PUT claims the key's chain with an
 :class:`~supermassive.cluster.keyorder.InFlight` (a future is built only if a later write of
 the key has to wait), takes its sequence number, sends ``VPUT <version> <key> <value>`` with a
-reply callback (:meth:`~supermassive.cluster.link.LinkConnection.request_cb`) and settles one
-future with the reply. The connection layer awaits that future in its ordered reply queue.
+reply callback (:meth:`~supermassive.cluster.link.LinkConnection.request_cb`) and sets one
+:class:`~supermassive.net.deferred.Deferred` to the reply, which the connection layer waits
+for in its ordered reply queue.
 
 The common reply (``OK key-value written``) is answered here. Any other outcome (a failure
 before or after the line left, ``ERR out of memory``, an unexpected reply) goes to
@@ -31,6 +32,7 @@ from supermassive.cluster.keyorder import InFlight
 from supermassive.cluster.link import LinkReply
 from supermassive.cluster.member import Member
 from supermassive.cluster.topology import Shard
+from supermassive.net.deferred import Deferred
 
 if TYPE_CHECKING:
     from supermassive.cluster.router import Router
@@ -48,7 +50,7 @@ ERR_INTERNAL = b"ERR internal error\r\n"
 
 def start_put(
     router: Router, key: bytes, value: bytes, on_done: Callable[[], None] | None,
-) -> asyncio.Future[bytes] | None:
+) -> Deferred | None:
     """Send the PUT's ``VPUT`` to its first primary; ``None`` (nothing taken, nothing sent)
     when the general path must do it: a write of ``key`` in flight, no primary, the first
     choice down, a line too long once versioned. ``on_done`` is called once when the PUT is
@@ -88,7 +90,7 @@ class Pending:
         self._router = router
         self._turn = turn
         self.on_done: Callable[[], None] | None = None
-        self.reply: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        self.reply = Deferred()
 
     def relay(self, task: asyncio.Future[bytes]) -> None:
         """A done-callback: the general path's answer (``ERR internal error`` if it failed)."""
@@ -139,7 +141,7 @@ class PendingPut(Pending):
 
 def start_delete(
     router: Router, key: bytes, on_done: Callable[[], None] | None,
-) -> asyncio.Future[bytes] | None:
+) -> Deferred | None:
     """Send the DEL's ``VDEL`` to every primary; ``None`` (nothing sent) when the general path
     must do it: a write of ``key`` in flight, no shard, a primary down. ``on_done`` as for
     :func:`start_put`."""

@@ -25,12 +25,14 @@ from collections.abc import Awaitable, Callable, Generator
 from typing import Any, Protocol
 
 from smclient.protocol.lines import LineBuffer, LineTooLong
+from supermassive.net.deferred import Deferred
 
 log = logging.getLogger("supermassive.net")
 
 Reply = bytes | Awaitable[bytes]
 """A handler's answer: the reply bytes, or an awaitable of them. The connection layer treats an
-awaitable by kind: an :class:`asyncio.Future` (a task too) is waited for by callback; a
+awaitable by kind: an :class:`asyncio.Future` (a task too) or a
+:class:`~supermassive.net.deferred.Deferred` is waited for by callback; a
 :class:`Then` maps another reply; an object with a ``start() -> Reply`` method, or a coroutine,
 is lazy: started when every earlier reply is ready."""
 
@@ -68,7 +70,7 @@ def _started(item: Awaitable[bytes]) -> Reply:
     return asyncio.ensure_future(item)
 
 
-def _outcome(fut: asyncio.Future[bytes]) -> bytes:
+def _outcome(fut: asyncio.Future[bytes] | Deferred) -> bytes:
     """A completed reply future's bytes; a failed one answers ``ERR internal error``."""
     if fut.cancelled():
         log.error("a reply was cancelled while its connection was open")
@@ -128,7 +130,7 @@ class ServerConnection(asyncio.Protocol):
         self._handler = server.handler
         self._lines = LineBuffer(server.max_line_bytes)
         self._queue: deque[Reply] = deque()
-        self._waiting: asyncio.Future[bytes] | None = None  #: the head future we wait on
+        self._waiting: asyncio.Future[bytes] | Deferred | None = None  #: the head we wait on
         self._drained: asyncio.Future[None] | None = None  #: for :meth:`wait_drained`
         self._transport: asyncio.Transport | None = None
         self._paused_reading = False
@@ -220,9 +222,17 @@ class ServerConnection(asyncio.Protocol):
     def finish_one(self, reply: Reply) -> None:
         """:meth:`finish_batch` for the only reply of a read, with nothing queued before it:
         a ready reply is written at once when nothing waits for the journal write-out (the
-        same rule), without building a batch."""
+        same rule), without building a batch. A pending :class:`Deferred` alone in the queue
+        gets its done-callback here (what :meth:`_pump` would do, less the trip through it)."""
         if type(reply) is not bytes:
-            self._queue.append(reply)
+            queue = self._queue
+            queue.append(reply)
+            if type(reply) is Deferred and len(queue) == 1 and not reply.done():
+                self._waiting = reply
+                reply.add_done_callback(self._head_done)
+                if len(queue) >= self._server.max_pipeline:
+                    self._update_reading()
+                return
             self.finish_batch([])
             return
         transport = self._transport
@@ -295,7 +305,7 @@ class ServerConnection(asyncio.Protocol):
             else:
                 then, source = None, item
             if type(source) is not bytes:
-                if not isinstance(source, asyncio.Future):
+                if type(source) is not Deferred and not isinstance(source, asyncio.Future):
                     try:
                         source = _started(source)  # type: ignore[arg-type]
                     except Exception:
@@ -322,7 +332,7 @@ class ServerConnection(asyncio.Protocol):
             if self.session.closing or self._eof:
                 transport.close()
 
-    def _head_done(self, fut: asyncio.Future[bytes]) -> None:
+    def _head_done(self, fut: asyncio.Future[bytes] | Deferred) -> None:
         """The future at the head of the queue completed: write what is ready, unless this
         connection's replies of the current loop iteration wait for the journal write-out
         (its :meth:`write_batch` pumps then)."""
@@ -400,7 +410,7 @@ class ServerConnection(asyncio.Protocol):
 
 def _discard(item: object) -> None:
     """Drop a reply whose connection is gone: cancel it if started, close it if a coroutine."""
-    if isinstance(item, asyncio.Future):
+    if isinstance(item, (asyncio.Future, Deferred)):
         item.cancel()
     elif asyncio.iscoroutine(item):
         item.close()
