@@ -21,8 +21,40 @@ from typing import Any
 CONFIG_NAMES = {"cluster": ".cluster", "node": ".node", "node-replica": ".nodereplica"}
 
 
+PORT_RANGE_START = 20000
+"""Test ports come from 20000-31999: below the ephemeral ranges of Linux (32768-60999), macOS
+and Windows (49152-65535), so no outgoing connection can be using a port between the moment
+:func:`free_port` hands it out and the moment a server binds it."""
+PORT_BLOCK = 1000
+"""Ports per process block: each pytest-xdist worker (and each other process, by pid) cycles
+through its own block, so two workers are never handed the same port."""
+_PORT_BLOCKS = 12
+_next_port: int | None = None
+
+
+def _block_start() -> int:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    index = int(worker[2:]) if worker[:2] == "gw" and worker[2:].isdigit() else os.getpid()
+    return PORT_RANGE_START + (index % _PORT_BLOCKS) * PORT_BLOCK
+
+
 def free_port(host: str = "127.0.0.1") -> int:
-    """Return a TCP port that is free on ``host`` right now."""
+    """Return a TCP port that is free on ``host`` right now, from this process's own block of
+    ports outside the system's ephemeral range (see :data:`PORT_RANGE_START`); the system's
+    choice of a free port if the whole block is taken."""
+    global _next_port
+    start = _block_start()
+    if _next_port is None or not start <= _next_port < start + PORT_BLOCK:
+        _next_port = start
+    for _ in range(PORT_BLOCK):
+        port = _next_port
+        _next_port = start + (port + 1 - start) % PORT_BLOCK
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind((host, port))
+            except OSError:
+                continue
+            return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((host, 0))
         return int(s.getsockname()[1])
