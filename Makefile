@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PACKAGES := -e client-py -e 'server[hiredis]' -e cli -e chaos -e bench
+PACKAGES := -e client-py -e 'server[hiredis,zlib-ng]' -e cli -e chaos -e bench
 PYTEST_ARGS ?= -n 2
 export NO_MKDOCS_2_WARNING := 1
 

@@ -21,12 +21,12 @@ import logging
 import os
 import re
 import struct
-import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from supermassive.storage.checksum import crc32
 from supermassive.storage.errors import JournalError
 from supermassive.storage.keyspace import Keyspace
 from supermassive.storage.records import RawRecord, Record, decode, to_record
@@ -65,7 +65,7 @@ def encode_history_id(history_id: str) -> bytes:
 def encode_header(magic: bytes, position: int, history_id: str) -> bytes:
     """A 36-byte file header: magic, position, history id, CRC of the first 32 bytes."""
     body = _HEADER_BODY.pack(magic, position, encode_history_id(history_id))
-    return body + struct.pack(">I", zlib.crc32(body))
+    return body + struct.pack(">I", crc32(body))
 
 
 def decode_header(magic: bytes, data: bytes) -> SegmentHeader | None:
@@ -74,7 +74,7 @@ def decode_header(magic: bytes, data: bytes) -> SegmentHeader | None:
         return None
     body = data[: _HEADER_BODY.size]
     (crc,) = struct.unpack_from(">I", data, _HEADER_BODY.size)
-    if zlib.crc32(body) != crc:
+    if crc32(body) != crc:
         return None
     found, position, raw_id = _HEADER_BODY.unpack(body)
     if found != magic:

@@ -14,10 +14,11 @@ and says where the valid prefix ends, so the caller can truncate there.
 from __future__ import annotations
 
 import struct
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
+
+from supermassive.storage.checksum import crc32
 
 OP_SET = "S"
 OP_DELETE = "D"
@@ -86,7 +87,7 @@ def encode_entry_into(buf: bytearray, position: int, op_byte: int, key: bytes,
     length = len(payload)
     if length > MAX_PAYLOAD_BYTES:
         raise ValueError("record too large for one frame")
-    buf += FRAME_HEADER.pack(length, zlib.crc32(payload))
+    buf += FRAME_HEADER.pack(length, crc32(payload))
     buf += payload
     return FRAME_HEADER_BYTES + length
 
@@ -98,7 +99,7 @@ def encode_entries_into(buf: bytearray, position: int, op_byte: int,
     ``(frames, bytes)`` added; call again with the same iterator for the rest."""
     head = PAYLOAD_HEADER.pack
     frame = FRAME_HEADER.pack
-    crc32 = zlib.crc32
+    checksum = crc32
     join = b"".join
     start = len(buf)
     count = 0
@@ -106,7 +107,7 @@ def encode_entries_into(buf: bytearray, position: int, op_byte: int,
         payload = join((head(position, op_byte, len(key)), key, entry))
         if len(payload) > MAX_PAYLOAD_BYTES:
             raise ValueError("record too large for one frame")
-        buf += frame(len(payload), crc32(payload))
+        buf += frame(len(payload), checksum(payload))
         buf += payload
         count += 1
         if len(buf) >= limit:
@@ -152,7 +153,7 @@ def check_frame(buf: bytes, offset: int, stop: int) -> tuple[int, str | None, in
     if frame_end > stop:
         return offset, "incomplete frame", FRAME_HEADER_BYTES + length
     with memoryview(buf) as view:
-        if zlib.crc32(view[offset + FRAME_HEADER_BYTES:frame_end]) != crc:
+        if crc32(view[offset + FRAME_HEADER_BYTES:frame_end]) != crc:
             return offset, "checksum mismatch", 0
     entry = offset + FULL_HEADER.size + key_length
     if frame_end - entry < VERSION.size or (
@@ -168,7 +169,7 @@ def decode(buf: bytes, start: int = 0, end: int | None = None) -> Decoded:
     append = out.append
     unpack = FULL_HEADER.unpack_from
     version_of = VERSION.unpack_from
-    crc32 = zlib.crc32
+    checksum = crc32
     header_bytes = FULL_HEADER.size
     offset = start
     with memoryview(buf) as view:
@@ -178,7 +179,7 @@ def decode(buf: bytes, start: int = 0, end: int | None = None) -> Decoded:
             entry = offset + header_bytes + key_length
             if (frame_end > stop or length < MIN_PAYLOAD_BYTES or frame_end - entry < 8
                     or (op != _OP_SET_BYTE and (op != _OP_DELETE_BYTE or frame_end - entry != 8))
-                    or crc32(view[offset + FRAME_HEADER_BYTES:frame_end]) != crc):
+                    or checksum(view[offset + FRAME_HEADER_BYTES:frame_end]) != crc):
                 break
             append((position, version_of(buf, entry)[0], op, buf[offset + header_bytes:entry],
                     buf[entry + 8:frame_end]))

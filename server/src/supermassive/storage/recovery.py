@@ -20,9 +20,9 @@ from __future__ import annotations
 import logging
 import os
 import struct
-import zlib
 from dataclasses import dataclass, field
 
+from supermassive.storage.checksum import crc32
 from supermassive.storage.errors import JournalError
 from supermassive.storage.journal import (
     SEGMENT_HEADER_BYTES,
@@ -68,7 +68,7 @@ class Recovered:
 def encode_clean_marker(position: int, history_id: str) -> bytes:
     """Contents of the clean-shutdown marker."""
     body = _CLEAN.pack(CLEAN_MAGIC, position, encode_history_id(history_id))
-    return body + struct.pack(">I", zlib.crc32(body))
+    return body + struct.pack(">I", crc32(body))
 
 
 def write_clean_marker(paths: Paths, position: int, history_id: str, fsync: Fsync) -> None:
@@ -89,7 +89,7 @@ def _read_clean_marker(paths: Paths) -> tuple[int, str] | None:
         data = paths.clean.read_bytes()
     except FileNotFoundError:
         return None
-    if len(data) != _CLEAN.size + 4 or zlib.crc32(data[:-4]) != struct.unpack(
+    if len(data) != _CLEAN.size + 4 or crc32(data[:-4]) != struct.unpack(
             ">I", data[-4:])[0]:
         return None
     magic, position, raw = _CLEAN.unpack_from(data)

@@ -9,9 +9,9 @@ recomputed once at the end by the caller (:meth:`Keyspace.recount`).
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass, field
 
+from supermassive.storage.checksum import crc32
 from supermassive.storage.keyspace import Keyspace
 from supermassive.storage.records import (
     FRAME_HEADER_BYTES,
@@ -56,8 +56,8 @@ def replay_frames(buf: bytes, start: int, stop: int, keyspace: Keyspace,
     dead = keyspace._dead
     get_live = live.get
     unpack = FULL_HEADER.unpack_from
+    checksum = crc32
     version_of = VERSION.unpack_from
-    crc32 = zlib.crc32
     header_bytes = FULL_HEADER.size
     view = memoryview(buf)
     result = Replayed(start, None, 0)
@@ -72,7 +72,7 @@ def replay_frames(buf: bytes, start: int, stop: int, keyspace: Keyspace,
             frame_end = offset + FRAME_HEADER_BYTES + length
             entry_start = offset + header_bytes + key_length
             if (frame_end > stop or length < MIN_PAYLOAD_BYTES or entry_start + 8 > frame_end
-                    or crc32(view[offset + FRAME_HEADER_BYTES:frame_end]) != crc):
+                    or checksum(view[offset + FRAME_HEADER_BYTES:frame_end]) != crc):
                 break
             if op == _OP_SET:
                 if position > after_position:

@@ -14,11 +14,11 @@ import logging
 import os
 import threading
 import time
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from supermassive.storage import compaction
+from supermassive.storage.checksum import crc32
 from supermassive.storage.compacting import JournalCompaction
 from supermassive.storage.durability import SYNC_POLICIES, Syncer
 from supermassive.storage.journal import Fsync, Paths, Segment, iter_raw_batches
@@ -47,7 +47,7 @@ _OP_DELETE_BYTE = ord(OP_DELETE)
 _PAYLOAD_HEAD = PAYLOAD_HEADER.pack
 _pack_version = VERSION.pack
 _FRAME_HEAD = FRAME_HEADER.pack
-_crc32 = zlib.crc32
+_crc32 = crc32
 _version_of = VERSION.unpack_from
 _new_record = tuple.__new__
 
