@@ -18,9 +18,10 @@ reader otherwise; ``SUPERMASSIVE_RESP_READER=python|hiredis`` forces one.
 
 from __future__ import annotations
 
-import os
 import re
 from typing import Protocol
+
+from supermassive.accelerators import choose
 
 DEFAULT_MAX_ARGS = 1024 * 1024
 DEFAULT_MAX_BULK_BYTES = 16 * 1024 * 1024
@@ -384,22 +385,7 @@ class HiredisRespReader:
             raise RespError("command too big")
 
 
-def _choose() -> str:
-    wanted = os.environ.get("SUPERMASSIVE_RESP_READER", "").strip().lower()
-    if wanted not in ("", "python", "hiredis"):
-        raise RuntimeError(f"SUPERMASSIVE_RESP_READER={wanted!r}: expected python or hiredis")
-    if wanted == "python":
-        return "python"
-    try:
-        import hiredis  # noqa: F401
-    except ImportError:
-        if wanted == "hiredis":
-            raise RuntimeError("SUPERMASSIVE_RESP_READER=hiredis but hiredis is not installed")
-        return "python"
-    return "hiredis"
-
-
-READER_NAME: str = _choose()
+READER_NAME: str = choose("SUPERMASSIVE_RESP_READER", "python", "hiredis", "hiredis", "hiredis")
 """The reader this process uses, chosen once at import: ``hiredis`` or ``python``."""
 
 READERS: dict[str, type[PythonRespReader] | type[HiredisRespReader]] = {

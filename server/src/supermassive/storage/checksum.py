@@ -10,35 +10,22 @@ one, so both get faster. Without zlib-ng the standard library's :func:`zlib.crc3
 
 from __future__ import annotations
 
-import os
+import zlib
 from collections.abc import Callable
+
+from supermassive.accelerators import choose
 
 _Buffer = bytes | bytearray | memoryview
 
-
-def _choose() -> tuple[str, Callable[..., int]]:
-    wanted = os.environ.get("SUPERMASSIVE_CRC32", "").strip().lower()
-    if wanted not in ("", "zlib", "zlib-ng"):
-        raise RuntimeError(f"SUPERMASSIVE_CRC32={wanted!r}: expected zlib or zlib-ng")
-    if wanted != "zlib":
-        try:
-            from zlib_ng import zlib_ng
-        except ImportError:
-            if wanted == "zlib-ng":
-                raise RuntimeError("SUPERMASSIVE_CRC32=zlib-ng but zlib-ng is not installed "
-                                   "(pip install 'supermassive[zlib-ng]')") from None
-        else:
-            return "zlib-ng", zlib_ng.crc32
-    import zlib
-
-    return "zlib", zlib.crc32
-
-
-CRC32_NAME: str
+CRC32_NAME: str = choose("SUPERMASSIVE_CRC32", "zlib", "zlib-ng", "zlib_ng", "zlib-ng")
 """Which implementation :func:`crc32` is: ``zlib-ng`` or ``zlib``."""
-crc32: Callable[[_Buffer], int]
+
+crc32: Callable[[_Buffer], int] = zlib.crc32
 """``crc32(data)``: the CRC-32 of ``data`` (bytes, bytearray or memoryview), as
 :func:`zlib.crc32` computes it."""
-CRC32_NAME, crc32 = _choose()
+if CRC32_NAME == "zlib-ng":
+    from zlib_ng import zlib_ng
+
+    crc32 = zlib_ng.crc32
 
 __all__ = ["CRC32_NAME", "crc32"]

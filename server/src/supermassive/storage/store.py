@@ -47,7 +47,6 @@ _OP_DELETE_BYTE = ord(OP_DELETE)
 _PAYLOAD_HEAD = PAYLOAD_HEADER.pack
 _pack_version = VERSION.pack
 _FRAME_HEAD = FRAME_HEADER.pack
-_crc32 = crc32
 _version_of = VERSION.unpack_from
 _new_record = tuple.__new__
 
@@ -231,7 +230,7 @@ class Store(JournalCompaction):
         length = len(payload)
         if length > MAX_PAYLOAD_BYTES:
             raise ValueError("record too large for one frame")
-        buf += _FRAME_HEAD(length, _crc32(payload))
+        buf += _FRAME_HEAD(length, crc32(payload))
         buf += payload
         segment.records = records + 1
         segment.last_position = position
