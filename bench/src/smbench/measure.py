@@ -339,15 +339,15 @@ def _replay(section: Section, node: ServerProcess, keys: int, rounds: int) -> No
     starts: list[float] = []
     replays: list[tuple[int, float]] = []
     journal_mib = 0.0
+
+    def answered() -> bool:
+        return loader.native_get(node.host, node.port, last, SHARED_KEY).startswith(b"OK ")
+
     for _ in range(rounds):
         node.stop()
         journal_mib = loader.dir_bytes(node.directory) / 2**20
         began = time.monotonic()
         node.start(wait=False)
-
-        def answered() -> bool:
-            return loader.native_get(node.host, node.port, last, SHARED_KEY).startswith(b"OK ")
-
         loader.wait_until(answered, timeout_s=600)
         starts.append(time.monotonic() - began)
         logged = last_recovery(node.log_path.read_text(errors="replace"))
